@@ -1,0 +1,50 @@
+#pragma once
+// The UDP admin port: one plain-text command per datagram, one reply
+// datagram back. `ping`, `stats`, `workers`, `reload`, `shutdown`; with
+// admin_token set, a datagram is `TOKEN COMMAND`.
+
+#include <boost/asio/ip/udp.hpp>
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "tasq/server/config.h"
+
+namespace tasq::server {
+
+class Server;
+
+class AdminPort {
+ public:
+  /// Binds; throws std::runtime_error naming `admin` on failure.
+  AdminPort(Server& server, const Endpoint& endpoint);
+  void start();
+  void stop();
+  [[nodiscard]] std::uint16_t bound_port() const { return bound_port_; }
+
+  /// The reply to one datagram's text (without the token check); public for
+  /// the stats figures' single source.
+  std::string answer(std::string_view command);
+
+ private:
+  void do_receive();
+  void on_receive(const boost::system::error_code& ec, std::size_t bytes);
+  std::string handle(std::string_view datagram);
+
+  Server& server_;
+  boost::asio::ip::udp::socket socket_;
+  boost::asio::ip::udp::endpoint sender_;
+  // One byte more than the longest datagram accepted, so a longer one is
+  // seen as too long instead of being silently cut.
+  std::array<char, 1025> buffer_{};
+  std::uint16_t bound_port_ = 0;
+  bool stopped_ = false;
+};
+
+/// The admin `stats` JSON (the figures of INFO).
+std::string stats_json(Server& server);
+/// The admin `workers` JSON; `limit` bytes at most, cutting the list and
+/// saying so when it would not fit one datagram.
+std::string workers_json(Server& server, std::size_t limit);
+
+}  // namespace tasq::server

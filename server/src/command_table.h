@@ -1,0 +1,79 @@
+#pragma once
+// The command table: {name, arity, flags, handler} with the static
+// description that COMMAND reports. Arity, authentication and unknown
+// commands are checked in dispatch_command(), in one place.
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "client_state.h"
+#include "tasq/resp/reply_writer.h"
+
+namespace tasq::server {
+
+class Server;
+
+enum class Disposition : std::uint8_t {
+  done,  ///< the reply is written
+  park,  ///< the command must run again later (push into a full ring)
+};
+
+struct CommandContext {
+  Server& server;
+  ClientState& client;
+  resp::ReplyWriter& reply;
+  std::span<const std::string_view> args;
+};
+
+using CommandHandler = Disposition (*)(CommandContext&);
+
+/// Flags as COMMAND INFO reports them.
+enum CommandFlag : std::uint32_t {
+  kWrite = 1u << 0,
+  kReadonly = 1u << 1,
+  kFast = 1u << 2,
+  kNoAuth = 1u << 3,     ///< allowed before AUTH
+  kLoading = 1u << 4,
+  kStale = 1u << 5,
+  kDenyOom = 1u << 6,
+  kAdmin = 1u << 7,
+};
+
+struct CommandSpec {
+  std::string_view name;     ///< lower case
+  int arity;                 ///< exact count, or -N for at least N (name included)
+  std::uint32_t flags;
+  CommandHandler handler;
+  int first_key, last_key, key_step;
+  std::string_view summary;
+  std::string_view group;
+  std::string_view since;
+  std::string_view syntax;   ///< argument synopsis, e.g. "key element [element ...]"
+};
+
+/// Case-insensitive lookup; nullptr when unknown.
+const CommandSpec* find_command(std::string_view name);
+std::span<const CommandSpec> all_commands();
+
+/// Checks the command (known, arity, authenticated) and runs it.
+Disposition dispatch_command(CommandContext& context);
+
+// The handlers, grouped by the file that holds them.
+Disposition cmd_push(CommandContext& c);
+Disposition cmd_llen(CommandContext& c);
+Disposition cmd_ping(CommandContext& c);
+Disposition cmd_echo(CommandContext& c);
+Disposition cmd_quit(CommandContext& c);
+Disposition cmd_auth(CommandContext& c);
+Disposition cmd_select(CommandContext& c);
+Disposition cmd_hello(CommandContext& c);
+Disposition cmd_client(CommandContext& c);
+Disposition cmd_command(CommandContext& c);
+Disposition cmd_config(CommandContext& c);
+Disposition cmd_info(CommandContext& c);
+
+/// Redis's `wrong number of arguments for 'x' command` reply.
+void reply_wrong_arity(resp::ReplyWriter& reply, std::string_view name);
+
+}  // namespace tasq::server

@@ -1,0 +1,74 @@
+#pragma once
+// The master process: one io_context thread serving every listener, the
+// task pool, signals and the timers. Owns everything the sessions share.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "server_stats.h"
+#include "session_registry.h"
+#include "tasq/server/config.h"
+#include "tasq/taskpool/pool.h"
+
+namespace tasq::server {
+
+class Listener;
+class AdminPort;
+
+class Server {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  Server(boost::asio::io_context& io, Config config, std::vector<std::string> worker_args);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Opens the listeners and starts the pool; throws std::runtime_error with a
+  /// one-line reason when a listener cannot be opened.
+  void start();
+  /// Graceful shutdown: stop accepting, close clients once their replies are
+  /// out, drain the pool within max_wait_time, then stop the io_context.
+  void shutdown(std::string_view why);
+  /// Replaces every worker one by one (SIGUSR1/SIGUSR2, admin `reload`).
+  bool reload(std::string_view why);
+
+  [[nodiscard]] const Config& config() const { return config_; }
+  [[nodiscard]] taskpool::Pool& pool() { return *pool_; }
+  [[nodiscard]] ServerStats& stats() { return stats_; }
+  [[nodiscard]] SessionRegistry& sessions() { return sessions_; }
+  [[nodiscard]] boost::asio::io_context& io() { return io_; }
+  [[nodiscard]] std::chrono::seconds uptime() const;
+  [[nodiscard]] std::uint16_t first_tcp_port() const;
+  [[nodiscard]] bool shutting_down() const { return shutting_down_; }
+
+  /// A push found the ring full: `session` is told when there may be room.
+  void wait_for_space(const std::shared_ptr<Session>& session);
+
+ private:
+  void on_signal(const boost::system::error_code& ec, int signo);
+  void arm_signals();
+  void on_space_freed();
+  void arm_heartbeat();
+
+  boost::asio::io_context& io_;
+  Config config_;
+  ServerStats stats_;
+  SessionRegistry sessions_;
+  std::unique_ptr<taskpool::Pool> pool_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::unique_ptr<AdminPort> admin_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer heartbeat_timer_;
+  std::deque<std::weak_ptr<Session>> waiting_for_space_;
+  Clock::time_point started_;
+  bool shutting_down_ = false;
+};
+
+}  // namespace tasq::server

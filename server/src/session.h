@@ -1,0 +1,75 @@
+#pragma once
+// One client connection: read into the RESP parser, dispatch each complete
+// command, gather the replies of a batch and write them with one call.
+// Lives on the reactor thread only; owned by the SessionRegistry.
+
+#include <boost/asio/generic/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client_state.h"
+#include "tasq/resp/parser.h"
+
+namespace tasq::server {
+
+class Server;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  using Socket = boost::asio::generic::stream_protocol::socket;
+  using Clock = std::chrono::steady_clock;
+
+  Session(Server& server, Socket socket, std::uint64_t id, std::string peer);
+
+  void start();
+  /// Closes the connection now, dropping unsent output.
+  void stop();
+  /// Stops reading; closes once every reply already produced is written.
+  void close_after_output();
+
+  /// Called when the ring may have room again for a parked push.
+  void resume_push();
+
+  [[nodiscard]] ClientState& client() { return client_; }
+  [[nodiscard]] const ClientState& client() const { return client_; }
+  [[nodiscard]] Clock::time_point last_activity() const { return last_activity_; }
+  [[nodiscard]] bool stopped() const { return stopped_; }
+
+  /// The registry's handle on this session in its activity list.
+  std::list<std::shared_ptr<Session>>::iterator registry_pos;
+  bool registered = false;
+
+ private:
+  void do_read();
+  void on_read(const boost::system::error_code& ec, std::size_t bytes);
+  void process();
+  void protocol_error(resp::ParseStatus status);
+  void flush();
+  void on_write(const boost::system::error_code& ec, std::size_t bytes);
+  void park();
+  void on_park_timeout(const boost::system::error_code& ec);
+  [[nodiscard]] bool output_over_limit() const;
+
+  Server& server_;
+  Socket socket_;
+  ClientState client_;
+  resp::Parser parser_;
+  std::vector<std::string_view> args_;
+  std::string out_;      // replies gathered while a write is in flight
+  std::string writing_;  // the buffer of the write in flight
+  Clock::time_point last_activity_;
+  std::unique_ptr<boost::asio::steady_timer> park_timer_;
+  bool reading_ = false;
+  bool writing_busy_ = false;
+  bool parked_ = false;
+  bool closing_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace tasq::server

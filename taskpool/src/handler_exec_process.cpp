@@ -1,0 +1,186 @@
+#include "handler_exec_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <spdlog/spdlog.h>
+#include <sys/pidfd.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace tasq::taskpool::handlers {
+
+namespace {
+
+struct Pipe {
+  UniqueFd read_end, write_end;
+};
+
+std::string describe_failure(const char* call, int error_number) {
+  return std::string(call) + ": " + std::strerror(error_number);
+}
+
+// Our pipe ends must not be fds 0-2 (a worker started with a closed stdio
+// gets them from pipe2): the child's dup2 onto 0, 1, 2 would then overwrite
+// one end with another.
+bool make_pipe(Pipe& pipe, std::string& error) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    error = describe_failure("pipe2", errno);
+    return false;
+  }
+  pipe.read_end.reset(fds[0]);
+  pipe.write_end.reset(fds[1]);
+  for (UniqueFd* end : {&pipe.read_end, &pipe.write_end}) {
+    if (end->get() > STDERR_FILENO) continue;
+    const int moved = ::fcntl(end->get(), F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+    if (moved < 0) {
+      error = describe_failure("fcntl(F_DUPFD_CLOEXEC)", errno);
+      return false;
+    }
+    end->reset(moved);
+  }
+  return true;
+}
+
+bool set_nonblocking(int fd, std::string& error) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+    error = describe_failure("fcntl(O_NONBLOCK)", errno);
+    return false;
+  }
+  return true;
+}
+
+// posix_spawn's attribute and file-action objects need destroying on every path.
+struct SpawnSetup {
+  posix_spawnattr_t attr{};
+  posix_spawn_file_actions_t actions{};
+  bool attr_ok = false, actions_ok = false;
+  ~SpawnSetup() {
+    if (attr_ok) posix_spawnattr_destroy(&attr);
+    if (actions_ok) posix_spawn_file_actions_destroy(&actions);
+  }
+};
+
+int prepare_spawn(SpawnSetup& setup, int child_stdin, int child_stdout, int child_stderr) {
+  int rc = posix_spawnattr_init(&setup.attr);
+  if (rc != 0) return rc;
+  setup.attr_ok = true;
+  rc = posix_spawn_file_actions_init(&setup.actions);
+  if (rc != 0) return rc;
+  setup.actions_ok = true;
+
+  // Every descriptor of ours is CLOEXEC, so these three are all the child keeps.
+  if ((rc = posix_spawn_file_actions_adddup2(&setup.actions, child_stdin, STDIN_FILENO)) != 0 ||
+      (rc = posix_spawn_file_actions_adddup2(&setup.actions, child_stdout, STDOUT_FILENO)) != 0 ||
+      (rc = posix_spawn_file_actions_adddup2(&setup.actions, child_stderr, STDERR_FILENO)) != 0) {
+    return rc;
+  }
+  // A fresh process group (pgid = the shell's pid) lets a timeout kill the
+  // whole job. Signals go back to their defaults: the worker ignores SIGPIPE
+  // and ignored signals would otherwise survive exec into the command.
+  sigset_t all, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  if ((rc = posix_spawnattr_setpgroup(&setup.attr, 0)) != 0 ||
+      (rc = posix_spawnattr_setsigdefault(&setup.attr, &all)) != 0 ||
+      (rc = posix_spawnattr_setsigmask(&setup.attr, &none)) != 0) {
+    return rc;
+  }
+  return posix_spawnattr_setflags(
+      &setup.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+}
+
+}  // namespace
+
+bool ShellProcess::start(const std::string& command, char* const envp[], std::string& error) {
+  Pipe in, out, err;
+  if (!make_pipe(in, error) || !make_pipe(out, error) || !make_pipe(err, error)) {
+    spdlog::error("exec handler: {}", error);
+    return false;
+  }
+  SpawnSetup setup;
+  int rc = prepare_spawn(setup, in.read_end.get(), out.write_end.get(), err.write_end.get());
+  if (rc != 0) {
+    error = describe_failure("posix_spawn setup", rc);
+    spdlog::error("exec handler: {}", error);
+    return false;
+  }
+  char* const argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"),
+                        const_cast<char*>(command.c_str()), nullptr};
+  rc = ::posix_spawn(&pid_, "/bin/sh", &setup.actions, &setup.attr, argv, envp);
+  if (rc != 0) {
+    pid_ = -1;
+    error = describe_failure("posix_spawn(/bin/sh)", rc);
+    spdlog::error("exec handler: {}", error);
+    return false;
+  }
+
+  stdin_ = std::move(in.write_end);
+  stdout_ = std::move(out.read_end);
+  stderr_ = std::move(err.read_end);
+  // The child's ends close with the Pipe objects; from now on a failure
+  // leaves a running child, which the destructor kills and reaps.
+  for (int fd : {stdin_.get(), stdout_.get(), stderr_.get()}) {
+    if (!set_nonblocking(fd, error)) {
+      spdlog::error("exec handler: {}", error);
+      return false;
+    }
+  }
+
+  const int pidfd = ::pidfd_open(pid_, 0);
+  if (pidfd >= 0) {
+    pidfd_.reset(pidfd);
+  } else {
+    // Old kernels (before 5.3) and some seccomp profiles lack it; exited()
+    // polling takes over.
+    spdlog::debug("exec handler: pidfd_open: {}; polling for the exit instead",
+                  std::strerror(errno));
+  }
+  return true;
+}
+
+bool ShellProcess::exited() const {
+  if (pid_ < 0) return true;
+  siginfo_t info{};
+  if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+    spdlog::error("exec handler: waitid({}): {}", pid_, std::strerror(errno));
+    return true;  // nothing left to wait for; wait() will report it
+  }
+  return info.si_pid != 0;
+}
+
+void ShellProcess::kill_group() const {
+  if (pid_ < 0) return;
+  // ESRCH is normal: the group may already be empty but for the zombie shell.
+  if (::kill(-pid_, SIGKILL) != 0 && errno != ESRCH) {
+    spdlog::error("exec handler: kill(-{}, SIGKILL): {}", pid_, std::strerror(errno));
+  }
+}
+
+int ShellProcess::wait() {
+  if (pid_ < 0) return -1;
+  int status = 0;
+  pid_t reaped;
+  do {
+    reaped = ::waitpid(pid_, &status, 0);
+  } while (reaped < 0 && errno == EINTR);
+  if (reaped < 0) {
+    spdlog::error("exec handler: waitpid({}): {}", pid_, std::strerror(errno));
+    status = -1;
+  }
+  pid_ = -1;
+  pidfd_.reset();
+  return status;
+}
+
+ShellProcess::~ShellProcess() {
+  if (pid_ < 0) return;
+  kill_group();
+  wait();
+}
+
+}  // namespace tasq::taskpool::handlers

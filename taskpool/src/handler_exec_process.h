@@ -1,0 +1,53 @@
+#pragma once
+// Internal: one run of `/bin/sh -c COMMAND` for the exec handler, in a process
+// group of its own so that everything it starts can be killed together, with
+// non-blocking pipes to its stdin, stdout and stderr.
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "handler_fd.h"
+
+namespace tasq::taskpool::handlers {
+
+class ShellProcess {
+ public:
+  ShellProcess() = default;
+  /// Kills the process group and reaps the shell if wait() was not called,
+  /// so no path out of a task leaves a stray process or a zombie.
+  ~ShellProcess();
+  ShellProcess(const ShellProcess&) = delete;
+  ShellProcess& operator=(const ShellProcess&) = delete;
+
+  /// Starts the shell with environment `envp`, signals at their defaults and
+  /// none blocked. Returns false with `error` naming the failed call (also
+  /// logged). Call once.
+  bool start(const std::string& command, char* const envp[], std::string& error);
+
+  [[nodiscard]] int stdin_fd() const { return stdin_.get(); }
+  [[nodiscard]] int stdout_fd() const { return stdout_.get(); }
+  [[nodiscard]] int stderr_fd() const { return stderr_.get(); }
+  /// Readable once the shell has exited; -1 when the kernel has no pidfd_open,
+  /// in which case callers poll exited() instead.
+  [[nodiscard]] int exit_fd() const { return pidfd_.get(); }
+
+  void close_stdin() { stdin_.reset(); }
+  void close_stdout() { stdout_.reset(); }
+  void close_stderr() { stderr_.reset(); }
+
+  /// True once the shell has exited; does not reap it.
+  [[nodiscard]] bool exited() const;
+  /// SIGKILLs every process of the group. Safe until wait() returns: the
+  /// unreaped shell keeps its pid, and so the group id, from being reused.
+  void kill_group() const;
+  /// Reaps the shell and returns its wait status, or -1 when it was lost.
+  int wait();
+
+ private:
+  pid_t pid_ = -1;
+  UniqueFd pidfd_;
+  UniqueFd stdin_, stdout_, stderr_;
+};
+
+}  // namespace tasq::taskpool::handlers

@@ -1,0 +1,164 @@
+// Signals, titles, daemonize and pid file, with a real tasqd.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "redis_client.h"
+#include "task_files.h"
+#include "tasqd_process.h"
+
+namespace tasq::test {
+namespace {
+
+using Type = Reply::Type;
+
+std::string cmdline(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string text;
+  std::getline(in, text, '\0');
+  return text;
+}
+
+std::vector<int> worker_pids(RedisClient& c) {
+  auto info = c.command({"INFO", "workers"}).str;
+  std::vector<int> pids;
+  std::size_t pos = 0;
+  while ((pos = info.find(":pid=", pos)) != std::string::npos) {
+    pos += 5;
+    pids.push_back(std::stoi(info.substr(pos)));
+  }
+  return pids;
+}
+
+TEST(ProcessLife, TitlesShowMasterAndWorkers) {
+  TasqdProcess server;
+  EXPECT_EQ(cmdline(server.pid()).rfind("tasqd: master", 0), 0u) << cmdline(server.pid());
+  RedisClient c(server.port());
+  std::vector<int> pids;
+  ASSERT_TRUE(eventually([&] {
+    pids = worker_pids(c);
+    return pids.size() == 2 && pids[0] > 0 && pids[1] > 0;
+  }));
+  std::set<std::string> titles{cmdline(pids[0]), cmdline(pids[1])};
+  EXPECT_TRUE(titles.count("tasqd: task worker 0") == 1) << *titles.begin();
+  EXPECT_TRUE(titles.count("tasqd: task worker 1") == 1);
+}
+
+TEST(ProcessLife, TermDrainsQueuedTasksAndExitsZero) {
+  TaskFiles files("term-drain");
+  TasqdProcess server({"--handler", files.handler("sleep 0.05; "), "--max_wait_time", "20"});
+  RedisClient c(server.port());
+  for (int i = 0; i < 40; ++i) ASSERT_EQ(c.command({"LPUSH", "q", std::to_string(i)}).type, Type::integer);
+  int status = server.signal(SIGTERM, true);
+  ASSERT_NE(status, -1) << "tasqd did not exit";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_EQ(files.count(), 40u) << "queued tasks run before the exit";
+}
+
+TEST(ProcessLife, TermPastMaxWaitTimeStillExits) {
+  TaskFiles files("term-timeout");
+  TasqdProcess server({"--handler", files.handler("sleep 60; "), "--max_wait_time", "1"});
+  RedisClient c(server.port());
+  c.command({"LPUSH", "q", "stuck"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto start = std::chrono::steady_clock::now();
+  int status = server.signal(SIGINT, true, std::chrono::seconds(20));
+  ASSERT_NE(status, -1);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
+}
+
+TEST(ProcessLife, ReloadReplacesWorkersWithoutLosingTasks) {
+  TaskFiles files("reload");
+  TasqdProcess server({"--handler", files.handler("sleep 0.005; ")});
+  RedisClient c(server.port());
+  std::vector<int> before;
+  ASSERT_TRUE(eventually([&] {
+    before = worker_pids(c);
+    return before.size() == 2 && before[0] > 0 && before[1] > 0;
+  }));
+  std::set<long long> acked;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 100; ++i) acked.insert(c.command({"LPUSH", "r", "x"}).integer);
+    server.signal(round % 2 ? SIGUSR2 : SIGUSR1);
+    for (int i = 0; i < 100; ++i) acked.insert(c.command({"LPUSH", "r", "y"}).integer);
+    ASSERT_TRUE(eventually([&] {
+      auto now = worker_pids(c);
+      return now.size() == 2 && now[0] > 0 && now[1] > 0 && now != before &&
+             now[0] != before[0] && now[1] != before[1];
+    }));
+    before = worker_pids(c);
+  }
+  ASSERT_TRUE(eventually([&] { return files.count() == acked.size(); }, std::chrono::seconds(60)));
+  std::set<long long> ran;
+  for (const auto& [id, payload] : files.ran()) ran.insert(id);
+  EXPECT_EQ(ran, acked);
+  // A reload never runs a task twice: every file is attempt 1.
+  for (const auto& entry : std::filesystem::directory_iterator(files.dir)) {
+    EXPECT_EQ(entry.path().extension(), ".1") << entry.path();
+  }
+}
+
+TEST(ProcessLife, HupReopensTheLogFile) {
+  auto dir = make_temp_dir("hup");
+  auto log = dir + "/tasqd.log";
+  TasqdProcess server({"--log_file", log});
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(log); }));
+  std::filesystem::rename(log, log + ".1");
+  server.signal(SIGHUP);
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(log); }))
+      << "SIGHUP should create the log file anew";
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("reopened"), std::string::npos) << text.str();
+}
+
+TEST(ProcessLife, DaemonizeWritesPidFile) {
+  auto dir = make_temp_dir("daemon");
+  auto pid_file = dir + "/tasqd.pid";
+  auto log = dir + "/tasqd.log";
+  auto [status, out] = run_command(std::string(TASQ_TASQD_PATH) +
+                                   " --daemonize yes --listen 127.0.0.1:0 --admin none"
+                                   " --task_worker_num 1 --pid_file " + pid_file + " --log_file " + log);
+  EXPECT_EQ(status, 0) << "the foreground process exits at once";
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(pid_file); }));
+  pid_t pid = 0;
+  ASSERT_TRUE(eventually([&] {
+    std::ifstream in(pid_file);
+    in >> pid;
+    return pid > 0;
+  }));
+  EXPECT_EQ(cmdline(pid).rfind("tasqd: master", 0), 0u);
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  EXPECT_TRUE(eventually([&] { return ::kill(pid, 0) != 0; }));
+  EXPECT_TRUE(eventually([&] { return !std::filesystem::exists(pid_file); }))
+      << "the pid file is removed at exit";
+}
+
+TEST(ProcessLife, BadConfigStopsWithOneLineNamingTheDirective) {
+  auto [status, out] = run_command(std::string(TASQ_TASQD_PATH) + " --ring_size banana 2>&1");
+  EXPECT_NE(status, 0);
+  EXPECT_NE(out.find("ring_size"), std::string::npos) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+}
+
+TEST(ProcessLife, ListenerInUseIsAClearError) {
+  TasqdProcess first;
+  auto [status, out] = run_command(std::string(TASQ_TASQD_PATH) + " --admin none --listen 127.0.0.1:" +
+                                   std::to_string(first.port()) + " 2>&1");
+  EXPECT_NE(status, 0);
+  EXPECT_NE(out.find("listen"), std::string::npos) << out;
+  EXPECT_NE(out.find("in use"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace tasq::test

@@ -1,0 +1,45 @@
+#pragma once
+// Tasks that leave evidence: an `exec:` handler that writes each payload to
+// a file named after the task id, so a test can account for every task.
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "tasqd_process.h"
+
+namespace tasq::test {
+
+struct TaskFiles {
+  explicit TaskFiles(const std::string& name) : dir(make_temp_dir(name)) {}
+
+  /// The handler directive: `cat` the payload into DIR/<id>.<attempt>.
+  [[nodiscard]] std::string handler(const std::string& before = "") const {
+    return "exec:" + before + "cat > " + dir + "/$TASQ_TASK_ID.$TASQ_QUEUE.$TASQ_ATTEMPT";
+  }
+
+  /// id -> payload of every task that ran (the last attempt's).
+  [[nodiscard]] std::map<long long, std::string> ran() const {
+    std::map<long long, std::string> result;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      auto name = entry.path().filename().string();
+      std::ifstream in(entry.path());
+      std::stringstream ss;
+      ss << in.rdbuf();
+      result[std::stoll(name.substr(0, name.find('.')))] = ss.str();
+    }
+    return result;
+  }
+
+  [[nodiscard]] std::size_t count() const {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir)) ++n;
+    return n;
+  }
+
+  std::string dir;
+};
+
+}  // namespace tasq::test

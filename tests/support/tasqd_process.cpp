@@ -1,0 +1,125 @@
+#include "tasqd_process.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+namespace tasq::test {
+namespace {
+
+bool has_arg(const std::vector<std::string>& args, const std::string& name) {
+  return std::find(args.begin(), args.end(), name) != args.end();
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+std::string make_temp_dir(const std::string& name) {
+  static int counter = 0;
+  auto dir = std::filesystem::path(TASQ_BINARY_DIR) / "test-tmp" /
+             (name + "." + std::to_string(::getpid()) + "." + std::to_string(++counter));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+std::pair<int, std::string> run_command(const std::string& command) {
+  std::string output;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return {-1, ""};
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
+  int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+TasqdProcess::TasqdProcess(std::vector<std::string> args) {
+  if (!has_arg(args, "--listen")) {
+    args.insert(args.begin(), {"--listen", "127.0.0.1:0"});
+  }
+  if (!has_arg(args, "--admin")) args.insert(args.begin(), {"--admin", "none"});
+  if (!has_arg(args, "--task_worker_num")) args.insert(args.begin(), {"--task_worker_num", "2"});
+  log_path_ = make_temp_dir("tasqd") + "/stderr.log";
+
+  std::vector<std::string> argv_storage{TASQ_TASQD_PATH};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& arg : argv_storage) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    std::FILE* log = std::fopen(log_path_.c_str(), "w");
+    if (log != nullptr) ::dup2(::fileno(log), STDERR_FILENO);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  if (pid_ <= 0) {
+    ADD_FAILURE() << "fork failed";
+    return;
+  }
+  std::regex listening(R"(\[info\] listening on 127\.0\.0\.1:(\d+))");
+  std::regex admin(R"(admin port listening on 127\.0\.0\.1:(\d+))");
+  bool ready = eventually([&] {
+    auto text = read_file(log_path_);
+    std::smatch match;
+    if (text.find("ready") == std::string::npos) return false;
+    if (std::regex_search(text, match, listening)) port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+    if (std::regex_search(text, match, admin)) admin_port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+    return true;
+  });
+  if (!ready) ADD_FAILURE() << "tasqd did not become ready; log:\n" << read_file(log_path_);
+}
+
+TasqdProcess::~TasqdProcess() {
+  if (pid_ <= 0) return;
+  if (::kill(pid_, 0) == 0) {
+    ::kill(pid_, SIGTERM);
+    if (wait_exit(std::chrono::seconds(15)) == -1) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+}
+
+std::string TasqdProcess::log() const { return read_file(log_path_); }
+
+bool TasqdProcess::wait_for_log(const std::string& text, std::chrono::milliseconds timeout) const {
+  return eventually([&] { return log().find(text) != std::string::npos; }, timeout);
+}
+
+int TasqdProcess::signal(int signo, bool wait, std::chrono::milliseconds timeout) {
+  ::kill(pid_, signo);
+  return wait ? wait_exit(timeout) : 0;
+}
+
+int TasqdProcess::wait_exit(std::chrono::milliseconds timeout) {
+  int status = -1;
+  bool exited = eventually(
+      [&] {
+        pid_t r = ::waitpid(pid_, &status, WNOHANG);
+        return r == pid_ || r < 0;
+      },
+      timeout);
+  if (!exited) return -1;
+  pid_ = -1;
+  return status;
+}
+
+}  // namespace tasq::test

@@ -1,0 +1,67 @@
+#pragma once
+// Starts a real tasqd for a test, on a port the kernel picks, and stops it.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tasq::test {
+
+class TasqdProcess {
+ public:
+  /// Starts tasqd with `args` (directives as `--name value` pairs) plus
+  /// `--listen 127.0.0.1:0 --admin none` unless args name them, and waits
+  /// until it logs that it is ready. Adds a test failure on timeout (check
+  /// started() where going on would be pointless).
+  explicit TasqdProcess(std::vector<std::string> args = {});
+  ~TasqdProcess();
+  TasqdProcess(const TasqdProcess&) = delete;
+  TasqdProcess& operator=(const TasqdProcess&) = delete;
+
+  [[nodiscard]] bool started() const { return pid_ > 0 && port_ != 0; }
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  /// The admin UDP port, when started with `--admin 127.0.0.1:0`; else 0.
+  [[nodiscard]] std::uint16_t admin_port() const { return admin_port_; }
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  /// Everything tasqd has written to stderr so far.
+  [[nodiscard]] std::string log() const;
+  /// Waits until the log contains `text`; false on timeout.
+  bool wait_for_log(const std::string& text,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
+
+  /// Sends `signo`; with wait, waits for exit and returns the exit status
+  /// (as from waitpid), or -1 on timeout.
+  int signal(int signo, bool wait = false,
+             std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  /// Waits for the process to exit; returns waitpid status, or -1 on timeout.
+  int wait_exit(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+ private:
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+  std::uint16_t admin_port_ = 0;
+  std::string log_path_;
+};
+
+/// A fresh, empty directory under the build tree for one test's files.
+std::string make_temp_dir(const std::string& name);
+
+/// Runs `command` through /bin/sh, returns {exit status, stdout}.
+std::pair<int, std::string> run_command(const std::string& command);
+
+/// Polls `predicate` every 10 ms until it holds or `timeout` passes.
+template <typename Predicate>
+bool eventually(Predicate predicate, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (predicate()) return true;
+    struct timespec ts{0, 10'000'000};
+    nanosleep(&ts, nullptr);
+  }
+  return predicate();
+}
+
+}  // namespace tasq::test
