@@ -4,7 +4,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <spdlog/spdlog.h>
-#include <sys/pidfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <cerrno>
@@ -13,6 +13,18 @@
 namespace tasq::taskpool::handlers {
 
 namespace {
+
+// Through syscall(): glibc 2.36's <sys/pidfd.h> lacks C++ linkage guards, and
+// older C libraries lack the wrapper altogether.
+int open_pidfd(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void)pid;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
 
 struct Pipe {
   UniqueFd read_end, write_end;
@@ -131,7 +143,7 @@ bool ShellProcess::start(const std::string& command, char* const envp[], std::st
     }
   }
 
-  const int pidfd = ::pidfd_open(pid_, 0);
+  const int pidfd = open_pidfd(pid_);
   if (pidfd >= 0) {
     pidfd_.reset(pidfd);
   } else {

@@ -23,8 +23,7 @@ struct Spec {
 Spec parse_spec(std::string_view spec);
 
 std::unique_ptr<HandlerRunner> make_echo_runner();
-std::unique_ptr<HandlerRunner> make_exec_runner(std::string command,
-                                                const HandlerOptions& options);
+std::unique_ptr<HandlerRunner> make_exec_runner(std::string command, const HandlerOptions& options);
 /// Throws std::runtime_error when the library cannot be loaded or checked.
 std::unique_ptr<HandlerRunner> make_plugin_runner(std::string_view path,
                                                   const HandlerOptions& options);

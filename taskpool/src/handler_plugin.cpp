@@ -1,12 +1,13 @@
 // The worker side of a C ABI plugin: each task goes straight to tasq_task.
 
+#include "handler_plugin.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <string>
 
 #include "handler_factory.h"
-#include "handler_plugin.h"
 
 namespace tasq::taskpool::handlers {
 
@@ -32,9 +33,10 @@ class PluginRunner final : public HandlerRunner {
     result.length = 0;
     const int status = library_.task(&info, &result);
     if (result.length > result.capacity) {
-      spdlog::error("handler plugin {}: task {} claimed a {}-byte result in a {}-byte buffer; "
-                    "cut to the buffer",
-                    library_.path(), task.id, result.length, result.capacity);
+      spdlog::error(
+          "handler plugin {}: task {} claimed a {}-byte result in a {}-byte buffer; "
+          "cut to the buffer",
+          library_.path(), task.id, result.length, result.capacity);
       result.length = result.capacity;
     }
     if (status == 0) return {};

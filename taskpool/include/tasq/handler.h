@@ -41,13 +41,13 @@ extern "C" {
 
 /* A task as the worker sees it. The pointers are valid only during the call. */
 typedef struct tasq_task_info {
-  uint64_t id;          /* unique, positive, increasing in push order */
-  const char *queue;    /* the LPUSH key; not NUL-terminated */
+  uint64_t id;       /* unique, positive, increasing in push order */
+  const char *queue; /* the LPUSH key; not NUL-terminated */
   size_t queue_len;
-  const void *payload;  /* the pushed bytes; not NUL-terminated */
+  const void *payload; /* the pushed bytes; not NUL-terminated */
   size_t payload_len;
-  uint32_t attempt;     /* 1 for the first run, 2 for the first retry, ... */
-  uint32_t worker_id;   /* 0 .. task_worker_num-1 */
+  uint32_t attempt;   /* 1 for the first run, 2 for the first retry, ... */
+  uint32_t worker_id; /* 0 .. task_worker_num-1 */
 } tasq_task_info;
 
 /* Where a handler may put its result: at most `capacity` bytes at `data`.
@@ -68,14 +68,14 @@ typedef enum tasq_outcome {
 
 typedef struct tasq_finish_info {
   uint64_t id;
-  const char *queue;   /* not NUL-terminated */
+  const char *queue; /* not NUL-terminated */
   size_t queue_len;
   uint32_t attempt;
   tasq_outcome outcome;
-  int status;          /* the handler's return value, or -1 when the worker died */
-  const char *result;  /* the handler's result, on TASQ_COMPLETED; else NULL */
+  int status;         /* the handler's return value, or -1 when the worker died */
+  const char *result; /* the handler's result, on TASQ_COMPLETED; else NULL */
   size_t result_len;
-  const char *reason;  /* NUL-terminated, why it failed; "" on success */
+  const char *reason; /* NUL-terminated, why it failed; "" on success */
 } tasq_finish_info;
 
 /* Required. Return TASQ_ABI_VERSION as the plugin was built against it. */

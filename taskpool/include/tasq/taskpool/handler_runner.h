@@ -22,8 +22,9 @@ struct TaskInput {
 };
 
 struct TaskOutput {
-  int status = 0;       ///< 0 success; otherwise the failure status
-  std::string reason;   ///< on failure: why, e.g. "exit code 3; stderr: ..." or "timeout after 5000 ms"
+  int status = 0;  ///< 0 success; otherwise the failure status
+  /// On failure: why, e.g. "exit code 3; stderr: ..." or "timeout after 5000 ms".
+  std::string reason;
 };
 
 class HandlerRunner {

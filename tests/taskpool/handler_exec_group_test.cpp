@@ -1,0 +1,138 @@
+// The exec handler's process handling: timeouts kill the whole process group,
+// a task ends with its shell, and nothing is left behind (no zombie, no stray).
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include "handler_test_support.h"
+
+namespace tasq::taskpool {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::run_task;
+
+// Far beyond any timeout below, far below the sleeps the commands start: a
+// task that took this long waited for its children instead of killing them.
+constexpr auto hung = 20s;
+
+void expect_no_children() {
+  errno = 0;
+  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD);
+}
+
+// A sleep duration unique to this test process and `tag`, so that the
+// processes a command starts can be found in /proc by their command line.
+std::string unique_nap(int tag) { return "30." + std::to_string(::getpid()) + std::to_string(tag); }
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Live processes running `sleep NAP`. A zombie counts as gone: it has been
+// killed, and reaping an orphan is its new parent's business.
+int live_sleeps(const std::string& nap) {
+  const std::string cmdline = "sleep" + std::string(1, '\0') + nap + std::string(1, '\0');
+  int count = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (read_file(entry.path() / "cmdline") != cmdline) continue;
+    const std::string stat = read_file(entry.path() / "stat");
+    const std::size_t paren = stat.rfind(')');
+    if (paren == std::string::npos || paren + 2 >= stat.size()) continue;  // exited meanwhile
+    const char state = stat[paren + 2];
+    if (state != 'Z' && state != 'X') ++count;
+  }
+  return count;
+}
+
+// SIGKILL is delivered asynchronously; give the kernel time, generously.
+bool sleeps_gone(const std::string& nap) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (live_sleeps(nap) > 0) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+TEST(ExecTimeout, KillsTheWholeProcessGroup) {
+  HandlerOptions options;
+  options.task_timeout = 200ms;
+  const std::string nap = unique_nap(1);
+  // A background job and a foreground one, both holding stdout open.
+  auto runner = make_handler_runner(
+      "exec:echo started >&2; sleep " + nap + " & sleep " + nap + "; wait", options);
+  const auto begin = std::chrono::steady_clock::now();
+  const auto run = run_task(*runner, "payload");
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, hung);
+  EXPECT_EQ(run.output.status, 124);
+  // Whether "started" was written before the kill depends on scheduling.
+  EXPECT_TRUE(run.output.reason == "timeout after 200 ms" ||
+              run.output.reason == "timeout after 200 ms; stderr: started")
+      << run.output.reason;
+  EXPECT_EQ(run.result, "");
+  EXPECT_TRUE(sleeps_gone(nap));
+  expect_no_children();
+}
+
+TEST(ExecTimeout, AppliesToACommandThatClosedItsStdio) {
+  HandlerOptions options;
+  options.task_timeout = 200ms;
+  const std::string nap = unique_nap(2);
+  auto runner = make_handler_runner("exec:exec <&- >&- 2>&-; sleep " + nap, options);
+  const auto begin = std::chrono::steady_clock::now();
+  const auto run = run_task(*runner, "");
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, hung);
+  EXPECT_EQ(run.output.status, 124);
+  EXPECT_EQ(run.output.reason, "timeout after 200 ms");
+  EXPECT_TRUE(sleeps_gone(nap));
+  expect_no_children();
+}
+
+TEST(ExecTimeout, FastCommandIsUnaffected) {
+  HandlerOptions options;
+  options.task_timeout = 10s;
+  auto runner = make_handler_runner("exec:cat", options);
+  const auto run = run_task(*runner, "quick");
+  EXPECT_EQ(run.output.status, 0) << run.output.reason;
+  EXPECT_EQ(run.result, "quick");
+}
+
+TEST(ExecProcess, TaskEndsWithItsShellAndLeftoversAreKilled) {
+  // The background sleep inherits stdout, so waiting for EOF would wait for
+  // it; the task must end when the shell does, and take the sleep with it.
+  const std::string nap = unique_nap(3);
+  auto runner = make_handler_runner("exec:sleep " + nap + " & echo ok", {});
+  const auto begin = std::chrono::steady_clock::now();
+  const auto run = run_task(*runner, "");
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, hung);
+  EXPECT_EQ(run.output.status, 0) << run.output.reason;
+  EXPECT_EQ(run.result, "ok\n");
+  EXPECT_TRUE(sleeps_gone(nap));
+  expect_no_children();
+}
+
+TEST(ExecProcess, ShellExitCodeAfterClosingStdoutEarly) {
+  // stdout reaches EOF long before the exit: the exit status must still be waited for.
+  auto runner = make_handler_runner("exec:echo early; exec >&-; sleep 0.2; exit 5", {});
+  const auto run = run_task(*runner, "");
+  EXPECT_EQ(run.output.status, 5);
+  EXPECT_EQ(run.output.reason, "exit code 5");
+  expect_no_children();
+}
+
+}  // namespace
+}  // namespace tasq::taskpool
