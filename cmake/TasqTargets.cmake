@@ -6,7 +6,7 @@ function(tasq_target_defaults target)
   set_target_properties(${target} PROPERTIES CXX_EXTENSIONS OFF)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-    -Wcast-align -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+    -Wcast-align -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
   if(TASQ_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -89,9 +89,14 @@ Listener::Listener(Server& server, const Endpoint& endpoint)
 Listener::~Listener() { stop(); }
 
 void Listener::start() {
-  spdlog::info("listening on {}", endpoint_.kind == Endpoint::Kind::tcp && endpoint_.port == 0
-                                      ? endpoint_.host + ":" + std::to_string(bound_port_)
-                                      : endpoint_.text);
+  if (endpoint_.kind == Endpoint::Kind::unix_socket) {
+    spdlog::info("listening on {}", endpoint_.text);
+  } else {
+    // The bound port, not the configured one: port 0 asks the kernel to pick.
+    bool v6 = endpoint_.host.find(':') != std::string::npos;
+    spdlog::info("listening on {}{}{}:{}", v6 ? "[" : "", endpoint_.host, v6 ? "]" : "",
+                 bound_port_);
+  }
   do_accept();
 }
 

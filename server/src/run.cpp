@@ -77,14 +77,15 @@ int run_tasqd(int argc, char** argv) {
     setup_logging(config);
     logging_ready = true;
     if (config.daemonize) daemonize();
-    std::optional<PidFile> pid_file;
-    if (!config.pid_file.empty()) pid_file.emplace(config.pid_file);
     raise_open_files_limit(config);
     ::setproctitle("-tasqd: master");
 
     boost::asio::io_context io(1);
     Server server(io, config, {exe});
     server.start();
+    // Written once signals are handled, so whoever reads it can signal at once.
+    std::optional<PidFile> pid_file;
+    if (!config.pid_file.empty()) pid_file.emplace(config.pid_file);
     spdlog::info("tasqd {} ready: pid {}, {} task worker(s), handler {}", kVersion, ::getpid(),
                  config.task_worker_num, config.handler);
     io.run();

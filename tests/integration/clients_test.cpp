@@ -57,10 +57,12 @@ TEST(Clients, RedisCliOneShot) { expect_example_pushes("sh " + kExamples + "push
 TEST(Clients, RedisCliInteractive) {
   TaskFiles files("cli-interactive");
   TasqdProcess server({"--handler", files.handler()});
-  // `script` gives redis-cli a terminal, so it runs its interactive prompt.
-  std::string command = "printf 'PING\\nLPUSH q \"from the prompt\"\\nLLEN q\\nquit\\n' | "
-                        "script -qec 'redis-cli -p " + std::to_string(server.port()) +
-                        "' /dev/null";
+  // A pseudo-terminal makes redis-cli run its interactive prompt.
+  std::string command = "/usr/bin/python3 " + std::string(TASQ_SOURCE_DIR) +
+                        "/tests/integration/redis_cli_interactive.py " +
+                        std::to_string(server.port()) +
+                        " PING PONG 'LPUSH q \"from the prompt\"' '(integer) 1'"
+                        " 'LLEN q' '(integer) ' 2>&1";
   auto [status, out] = run_command(command);
   EXPECT_EQ(status, 0) << out;
   EXPECT_NE(out.find("PONG"), std::string::npos) << out;

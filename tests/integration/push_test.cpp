@@ -37,9 +37,10 @@ TEST(Push, EveryAcknowledgedTaskRunsOnce) {
     ASSERT_EQ(reply.type, Type::integer) << reply.str;
     acked[reply.integer] = "payload " + std::to_string(i);
   }
-  ASSERT_TRUE(eventually([&] { return files.count() >= acked.size(); }, std::chrono::seconds(60)));
+  // Completion first: a task's file exists before its content is written.
+  ASSERT_TRUE(eventually([&] { return info_field(c, "tasks_completed") == 300; },
+                         std::chrono::seconds(60)));
   EXPECT_EQ(files.ran(), acked);
-  ASSERT_TRUE(eventually([&] { return info_field(c, "tasks_completed") == 300; }));
   EXPECT_EQ(info_field(c, "tasks_enqueued"), 300);
   EXPECT_EQ(info_field(c, "tasks_pending"), 0);
   EXPECT_EQ(info_field(c, "tasks_in_flight"), 0);
@@ -73,10 +74,10 @@ TEST(Push, LlenCountsWaitingTasks) {
 TEST(Backpressure, FullRingWaitsThenEveryTaskRuns) {
   TaskFiles files("backpressure");
   TasqdProcess server({"--handler", files.handler("sleep 0.01; "), "--package_max_length", "4k",
-                       "--ring_size", "64k"});
+                       "--ring_size", "96k"});
   RedisClient c(server.port());
   std::string payload(2000, 'p');
-  constexpr int kTasks = 150;  // ~300 KB through a 64 KB ring
+  constexpr int kTasks = 150;  // ~300 KB through a 96 KB ring
   for (int i = 0; i < kTasks; ++i) c.append({"LPUSH", "bp", payload + std::to_string(i)});
   std::vector<long long> ids;
   for (int i = 0; i < kTasks; ++i) {
@@ -84,7 +85,8 @@ TEST(Backpressure, FullRingWaitsThenEveryTaskRuns) {
     ASSERT_EQ(reply.type, Type::integer) << i << ": " << reply.str;
     ids.push_back(reply.integer);
   }
-  ASSERT_TRUE(eventually([&] { return files.count() == kTasks; }, std::chrono::seconds(90)));
+  ASSERT_TRUE(eventually([&] { return info_field(c, "tasks_completed") == kTasks; },
+                         std::chrono::seconds(90)));
   auto ran = files.ran();
   for (int i = 0; i < kTasks; ++i) EXPECT_EQ(ran[ids[i]], payload + std::to_string(i));
 }
@@ -92,13 +94,13 @@ TEST(Backpressure, FullRingWaitsThenEveryTaskRuns) {
 TEST(Backpressure, BoundedWaitEndsInAnErrorAndOthersAreServed) {
   TaskFiles files("backpressure-stuck");
   TasqdProcess server({"--task_worker_num", "1", "--handler", files.handler("sleep 30; "),
-                       "--package_max_length", "4k", "--ring_size", "16k", "--max_wait_time", "1"});
+                       "--package_max_length", "16k", "--ring_size", "96k", "--max_wait_time", "1"});
   RedisClient pusher(server.port());
-  std::string payload(3000, 'x');
+  std::string payload(12000, 'x');
   std::vector<Reply> replies;
-  // More than fits (about five): the last ones must wait and then be
+  // More than fits (about eight): the last ones must wait and then be
   // refused, each after the bounded wait.
-  constexpr int kPushes = 7;
+  constexpr int kPushes = 10;
   for (int i = 0; i < kPushes; ++i) pusher.append({"LPUSH", "stuck", payload});
   RedisClient other(server.port());
   int acked = 0;

@@ -15,9 +15,13 @@ namespace tasq::test {
 struct TaskFiles {
   explicit TaskFiles(const std::string& name) : dir(make_temp_dir(name)) {}
 
-  /// The handler directive: `cat` the payload into DIR/<id>.<attempt>.
+  /// The handler directive: `cat` the payload into DIR/<id>.<queue>.<attempt>,
+  /// through a hidden temporary and a rename, so that a file that exists is
+  /// complete.
   [[nodiscard]] std::string handler(const std::string& before = "") const {
-    return "exec:" + before + "cat > " + dir + "/$TASQ_TASK_ID.$TASQ_QUEUE.$TASQ_ATTEMPT";
+    std::string tmp = dir + "/.$TASQ_TASK_ID.$TASQ_ATTEMPT";
+    return "exec:" + before + "cat > " + tmp + " && mv " + tmp + " " + dir +
+           "/$TASQ_TASK_ID.$TASQ_QUEUE.$TASQ_ATTEMPT";
   }
 
   /// id -> payload of every task that ran (the last attempt's).
@@ -25,6 +29,7 @@ struct TaskFiles {
     std::map<long long, std::string> result;
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {
       auto name = entry.path().filename().string();
+      if (name.front() == '.') continue;
       std::ifstream in(entry.path());
       std::stringstream ss;
       ss << in.rdbuf();
@@ -35,7 +40,9 @@ struct TaskFiles {
 
   [[nodiscard]] std::size_t count() const {
     std::size_t n = 0;
-    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir)) ++n;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      if (entry.path().filename().string().front() != '.') ++n;
+    }
     return n;
   }
 

@@ -55,7 +55,12 @@ TasqdProcess::TasqdProcess(std::vector<std::string> args) {
   }
   if (!has_arg(args, "--admin")) args.insert(args.begin(), {"--admin", "none"});
   if (!has_arg(args, "--task_worker_num")) args.insert(args.begin(), {"--task_worker_num", "2"});
-  log_path_ = make_temp_dir("tasqd") + "/stderr.log";
+  std::string stderr_path = make_temp_dir("tasqd") + "/stderr.log";
+  log_path_ = stderr_path;
+  // With log_file, the lines the launcher waits for go there.
+  if (auto it = std::find(args.begin(), args.end(), "--log_file"); it != args.end() && it + 1 != args.end()) {
+    log_path_ = *(it + 1);
+  }
 
   std::vector<std::string> argv_storage{TASQ_TASQD_PATH};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
@@ -65,7 +70,7 @@ TasqdProcess::TasqdProcess(std::vector<std::string> args) {
 
   pid_ = ::fork();
   if (pid_ == 0) {
-    std::FILE* log = std::fopen(log_path_.c_str(), "w");
+    std::FILE* log = std::fopen(stderr_path.c_str(), "w");
     if (log != nullptr) ::dup2(::fileno(log), STDERR_FILENO);
     ::execv(argv[0], argv.data());
     ::_exit(127);
