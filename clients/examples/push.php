@@ -10,17 +10,20 @@
 $payloads = array_slice($argv, 4);
 
 $redis = new Redis();
-// A short timeout: a request must not hang on a queue that is down.
-if (!$redis->connect($host, (int)$port, 1.0)) {
-    fwrite(STDERR, "cannot connect to tasq at $host:$port\n");
-    exit(1);
-}
-foreach ($payloads as $payload) {
-    $id = $redis->lPush($queue, $payload);  // the task id, not a list length
-    if ($id === false) {
-        fwrite(STDERR, "push refused: " . $redis->getLastError() . "\n");
-        exit(1);
+try {
+    // A short timeout: a request must not hang on a queue that is down.
+    $redis->connect($host, (int)$port, 1.0);
+    foreach ($payloads as $payload) {
+        $id = $redis->lPush($queue, $payload);  // the task id, not a list length
+        if ($id === false) {
+            fwrite(STDERR, "push refused: " . $redis->getLastError() . "\n");
+            exit(1);
+        }
+        echo $id, "\n";
     }
-    echo $id, "\n";
+} catch (RedisException $e) {
+    // phpredis throws when the server is unreachable or the connection drops.
+    fwrite(STDERR, "cannot push to tasq at $host:$port: " . $e->getMessage() . "\n");
+    exit(1);
 }
 // ... and the web request goes on here while the workers run the tasks.

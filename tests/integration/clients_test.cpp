@@ -46,6 +46,13 @@ const std::string kExamples = std::string(TASQ_SOURCE_DIR) + "/clients/examples/
 
 TEST(Clients, PhpRedis) { expect_example_pushes("php " + kExamples + "push.php"); }
 
+TEST(Clients, PhpRedisSaysWhenTasqIsDown) {
+  // Port 1 on loopback: nothing listens there.
+  auto [status, out] = run_command("php " + kExamples + "push.php 127.0.0.1 1 q x 2>&1");
+  EXPECT_EQ(status, 1) << out;
+  EXPECT_NE(out.find("cannot push to tasq at 127.0.0.1:1"), std::string::npos) << out;
+}
+
 TEST(Clients, RedisPy) { expect_example_pushes("/usr/bin/python3 " + kExamples + "push.py"); }
 
 TEST(Clients, Hiredis) {
