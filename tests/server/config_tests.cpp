@@ -724,7 +724,7 @@ TEST(ConfigValidate, RingSizeMustHoldTwoPackages) {
   auto problems = config.validate();
   ASSERT_TRUE(one_problem_naming(problems, "ring_size"));
   EXPECT_EQ(problems[0],
-            "ring_size: 1024 is too small: must be at least 2 x package_max_length + 4k (4198400)");
+            "ring_size: 1024 is too small: must be at least 2 x package_max_length + 64k (4259840)");
   config.ring_size_bytes = 2 * config.package_max_length_bytes + kRingSlackBytes;
   EXPECT_TRUE(config.validate().empty());
 }

@@ -40,7 +40,7 @@ std::uint32_t default_task_worker_num();
 
 /// Room for record headers: validate() asks ring_size for at least
 /// 2 x package_max_length + this, so that two of the largest payloads fit.
-inline constexpr std::uint64_t kRingSlackBytes = 4096;
+inline constexpr std::uint64_t kRingSlackBytes = 64 * 1024;
 
 struct Config {
   std::vector<Endpoint> listen{parse_endpoint("127.0.0.1:6380").value()};

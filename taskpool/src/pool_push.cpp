@@ -1,0 +1,135 @@
+// Tasks into the ring: allocation, publication, the per-turn wake-up of
+// sleeping workers, and the sweep that takes claimed tasks into the books.
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
+#include "futex.h"
+#include "pool_impl.h"
+
+namespace tasq::taskpool {
+
+std::uint64_t Pool::Impl::push(std::string_view queue, std::span<const std::string_view> payloads) {
+  if (!started_ || phase_ != Phase::running || payloads.empty()) return 0;
+  if (queue.size() > std::numeric_limits<std::uint32_t>::max()) {
+    throw std::length_error("queue name longer than 4 GiB");
+  }
+
+  // All or none: allocate every record first, publish only when all fit.
+  scratch_offsets_.clear();
+  for (std::string_view payload : payloads) {
+    auto offset = arena_->allocate(sizeof(shm::TaskRecord) + queue.size() + payload.size());
+    if (!offset) {
+      for (std::uint64_t allocated : scratch_offsets_) arena_->free(allocated);
+      space_wanted_ = true;
+      return 0;
+    }
+    scratch_offsets_.push_back(*offset);
+  }
+
+  auto it = queues_.find(queue);
+  if (it == queues_.end()) it = queues_.emplace(std::string(queue), QueueCount{}).first;
+  QueueEntry& entry = *it;
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    const std::uint64_t offset = scratch_offsets_[i];
+    const std::string_view payload = payloads[i];
+    shm::TaskRecord& task = record(offset);
+    task.id = next_id_++;
+    task.payload_len = payload.size();
+    task.queue_len = static_cast<std::uint32_t>(queue.size());
+    task.attempt = 1;
+    task.master_cookie = reinterpret_cast<std::uintptr_t>(&entry);
+    char* bytes = reinterpret_cast<char*>(&task + 1);
+    std::memcpy(bytes, queue.data(), queue.size());
+    std::memcpy(bytes + queue.size(), payload.data(), payload.size());
+    enqueue(offset, false);
+  }
+  entry.second.live += payloads.size();
+  counters_.enqueued += payloads.size();
+  schedule_flush();
+  return next_id_ - 1;
+}
+
+void Pool::Impl::enqueue(std::uint64_t offset, bool retry) {
+  ++entry_of(record(offset)).second.pending;
+  ++counters_.pending;
+  if (retry) {
+    // A retry goes ahead of tasks still waiting for a slot.
+    backlog_.push_front(offset);
+    publish_backlog();
+  } else if (!backlog_.empty() || !publish(offset)) {
+    backlog_.push_back(offset);
+  }
+}
+
+bool Pool::Impl::publish(std::uint64_t offset) {
+  if (!dispatch_->try_publish(offset)) {
+    sweep();  // the head slot may only be waiting for its claim to be swept
+    if (!dispatch_->try_publish(offset)) return false;
+  }
+  ++published_since_flush_;
+  return true;
+}
+
+void Pool::Impl::publish_backlog() {
+  while (!backlog_.empty() && publish(backlog_.front())) backlog_.pop_front();
+}
+
+void Pool::Impl::schedule_flush() {
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  post([this] { flush(); });
+}
+
+void Pool::Impl::flush() {
+  flush_posted_ = false;
+  publish_backlog();
+  wake_workers();
+}
+
+// Workers announce a sleep, fence, and look for work once more; the master
+// publishes, fences, and looks at who sleeps. Whatever the interleaving, one
+// side sees the other, so no wake-up is lost, and a busy pool makes no
+// system call at all here.
+void Pool::Impl::wake_workers() {
+  std::uint64_t budget = published_since_flush_;
+  published_since_flush_ = 0;
+  if (budget == 0) return;
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  for (const auto& slot : slots_) {
+    if (budget == 0) break;
+    if (slot->pid <= 0) continue;
+    std::atomic<std::uint32_t>& wake = block(slot->id).wake;
+    std::uint32_t expected = shm::kWaitingForWork;
+    if (wake.load(std::memory_order_relaxed) == expected &&
+        wake.compare_exchange_strong(expected, shm::kRunning, std::memory_order_acq_rel)) {
+      futex_wake(wake, 1);
+      --budget;
+    }
+  }
+}
+
+void Pool::Impl::sweep() {
+  dispatch_->sweep(
+      [this](std::uint32_t worker, std::uint64_t offset) { take_claim(worker, offset); });
+}
+
+void Pool::Impl::take_claim(std::uint32_t worker, std::uint64_t offset) {
+  --entry_of(record(offset)).second.pending;
+  --counters_.pending;
+  ++counters_.in_flight;
+  if (worker < slots_.size()) {
+    slots_[worker]->held.push_back(offset);
+    return;
+  }
+  // Only memory corruption writes such a claim; keep the task rather than lose it.
+  spdlog::critical("task {} claimed by unknown worker {}; requeued", record(offset).id, worker);
+  --counters_.in_flight;
+  enqueue(offset, true);
+}
+
+}  // namespace tasq::taskpool

@@ -1,0 +1,132 @@
+#include "worker_spawn.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+
+#include "shm_layout.h"
+
+extern char** environ;  // NOLINT: POSIX declares it nowhere else
+
+namespace tasq::taskpool {
+namespace {
+
+/// The master's environment with the worker marker set to `id`.
+std::vector<std::string> worker_environment(std::uint32_t id) {
+  const std::string marker = std::string(shm::kWorkerEnv) + "=";
+  std::vector<std::string> env;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    if (!std::string_view(*entry).starts_with(marker)) env.emplace_back(*entry);
+  }
+  env.push_back(marker + std::to_string(id));
+  return env;
+}
+
+std::vector<char*> pointers(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  out.reserve(strings.size() + 1);
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// The pipe that tells the parent how exec went: closed by a successful exec
+// (CLOEXEC), or carrying the errno of a failed one.
+constexpr int kExecReportFd = shm::kMemoryFd + 1;
+
+// Between fork and exec only async-signal-safe calls: everything the child
+// needs was prepared by the parent.
+[[noreturn]] void become_worker(const SpawnRequest& request, pid_t master, int max_fd,
+                                int report_fd, char* const* argv, char* const* envp) {
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  struct sigaction defaults {};
+  defaults.sa_handler = SIG_DFL;
+  for (int signo = 1; signo < NSIG; ++signo) ::sigaction(signo, &defaults, nullptr);
+
+  ::setpgid(0, 0);
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != master) ::_exit(1);  // the master died before prctl took effect
+
+  const int null_fd = ::open("/dev/null", O_RDONLY);
+  if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+  // Park all three above their targets first, in case one already sits there.
+  const int notify = ::fcntl(request.notify_fd, F_DUPFD, 10);
+  const int memory = ::fcntl(request.memory_fd, F_DUPFD, 10);
+  const int report = ::fcntl(report_fd, F_DUPFD_CLOEXEC, 10);
+  if (notify < 0 || memory < 0 || report < 0 || ::dup2(notify, shm::kNotifyFd) < 0 ||
+      ::dup2(memory, shm::kMemoryFd) < 0 || ::dup3(report, kExecReportFd, O_CLOEXEC) < 0) {
+    ::_exit(shm::kExitConfig);
+  }
+  const int first_closed = kExecReportFd + 1;
+  if (::close_range(first_closed, ~0u, 0) != 0) {
+    for (int fd = first_closed; fd < max_fd; ++fd) ::close(fd);
+  }
+  ::execve(request.exe.c_str(), argv, envp);
+  const int error = errno;
+  [[maybe_unused]] ssize_t ignored = ::write(kExecReportFd, &error, sizeof(error));
+  ::_exit(127);
+}
+
+/// Waits for the child's exec: 0 once it happened, else the errno it failed with.
+int wait_for_exec(int report_fd) {
+  int error = 0;
+  for (;;) {
+    const ssize_t n = ::read(report_fd, &error, sizeof(error));
+    if (n == 0) return 0;
+    if (n == sizeof(error)) return error;
+    if (n < 0 && errno != EINTR) return errno;
+  }
+}
+
+}  // namespace
+
+pid_t spawn_worker(const SpawnRequest& request) {
+  std::vector<std::string> argv_strings = request.argv;
+  std::vector<char*> argv = pointers(argv_strings);
+  std::vector<std::string> env_strings = worker_environment(request.worker_id);
+  std::vector<char*> envp = pointers(env_strings);
+  rlimit files{};
+  int max_fd = 1024;
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+    max_fd = static_cast<int>(files.rlim_cur);
+  }
+  const pid_t master = ::getpid();
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) {
+    spdlog::error("pipe2() for task worker {}: {}", request.worker_id, std::strerror(errno));
+    return -1;
+  }
+
+  const pid_t pid = ::fork();
+  if (pid == 0) become_worker(request, master, max_fd, report[1], argv.data(), envp.data());
+  ::close(report[1]);
+  if (pid < 0) {
+    spdlog::error("fork() for task worker {}: {}", request.worker_id, std::strerror(errno));
+    ::close(report[0]);
+    return -1;
+  }
+  // Until exec, the child is a copy of the master with the master's title:
+  // hand out its pid only once it is really the worker.
+  const int exec_error = wait_for_exec(report[0]);
+  ::close(report[0]);
+  if (exec_error != 0) {
+    spdlog::error("execve({}) for task worker {}: {}", request.exe, request.worker_id,
+                  std::strerror(exec_error));
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    return -1;
+  }
+  return pid;
+}
+
+}  // namespace tasq::taskpool
