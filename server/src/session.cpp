@@ -45,7 +45,13 @@ Session::Session(Server& server, Socket socket, std::uint64_t id, std::string pe
   client_.authenticated = server.config().requirepass.empty();
 }
 
-void Session::start() { do_read(); }
+void Session::start() {
+  // flush() writes directly and must get would_block, not wait, when the
+  // client is slow to read.
+  boost::system::error_code ec;
+  socket_.non_blocking(true, ec);
+  do_read();
+}
 
 void Session::stop() {
   if (stopped_) return;
@@ -135,17 +141,34 @@ void Session::protocol_error(resp::ParseStatus status) {
 }
 
 void Session::flush() {
-  if (stopped_) return;
-  if (writing_busy_) return;
+  if (stopped_ || writing_busy_) return;
   if (out_.empty()) {
     if (closing_) stop();
     return;
   }
+  // Most batches of replies fit the socket's buffer: write them at once and
+  // spare the trip through the reactor that an async write costs.
+  boost::system::error_code ec;
+  std::size_t written = socket_.write_some(asio::buffer(out_), ec);
+  if (!ec && written == out_.size()) {
+    out_.clear();
+    if (out_.capacity() > kOutputSoftLimit) std::string().swap(out_);
+    if (closing_) stop();
+    return;
+  }
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+    if (ec != asio::error::broken_pipe && ec != asio::error::connection_reset) {
+      spdlog::debug("client {} ({}): write: {}", client_.id, client_.peer, ec.message());
+    }
+    stop();
+    return;
+  }
+  out_.erase(0, written);
   writing_busy_ = true;
   writing_.swap(out_);
   asio::async_write(socket_, asio::buffer(writing_),
-                    [self = shared_from_this()](const boost::system::error_code& ec,
-                                                std::size_t bytes) { self->on_write(ec, bytes); });
+                    [self = shared_from_this()](const boost::system::error_code& write_ec,
+                                                std::size_t bytes) { self->on_write(write_ec, bytes); });
 }
 
 void Session::on_write(const boost::system::error_code& ec, std::size_t /*bytes*/) {
