@@ -43,13 +43,6 @@ constexpr std::array kCommands{
                 "Server information and statistics.", "server", "0.1.0", "[section ...]"},
 };
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == y;
-         });
-}
-
 // Redis quotes at most 128 bytes of the name and of each argument, and
 // stops listing arguments once the list is long.
 std::string unknown_command_text(std::span<const std::string_view> args) {
@@ -65,6 +58,13 @@ std::string unknown_command_text(std::span<const std::string_view> args) {
 }
 
 }  // namespace
+
+bool iequals(std::string_view word, std::string_view lower) {
+  return word.size() == lower.size() &&
+         std::equal(word.begin(), word.end(), lower.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == y;
+         });
+}
 
 const CommandSpec* find_command(std::string_view name) {
   for (const auto& spec : kCommands) {

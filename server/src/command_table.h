@@ -73,6 +73,9 @@ Disposition cmd_command(CommandContext& c);
 Disposition cmd_config(CommandContext& c);
 Disposition cmd_info(CommandContext& c);
 
+/// Case-insensitive equality of a client's word with a lower-case name.
+bool iequals(std::string_view word, std::string_view lower);
+
 /// Redis's `wrong number of arguments for 'x' command` reply.
 void reply_wrong_arity(resp::ReplyWriter& reply, std::string_view name);
 

@@ -12,13 +12,6 @@
 namespace tasq::server {
 namespace {
 
-bool iequals(std::string_view a, std::string_view lower) {
-  return a.size() == lower.size() &&
-         std::equal(a.begin(), a.end(), lower.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == y;
-         });
-}
-
 // Redis refuses names that would break CLIENT LIST's one-line format.
 bool valid_client_name(std::string_view name) {
   return std::all_of(name.begin(), name.end(), [](char ch) { return ch > ' ' && ch <= '~'; });

@@ -14,13 +14,6 @@
 namespace tasq::server {
 namespace {
 
-bool iequals(std::string_view a, std::string_view lower) {
-  return a.size() == lower.size() &&
-         std::equal(a.begin(), a.end(), lower.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == y;
-         });
-}
-
 std::vector<std::string_view> flag_names(std::uint32_t flags) {
   static constexpr std::pair<CommandFlag, std::string_view> kNames[] = {
       {kWrite, "write"},     {kReadonly, "readonly"}, {kDenyOom, "denyoom"}, {kAdmin, "admin"},

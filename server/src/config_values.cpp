@@ -101,3 +101,9 @@ std::uint32_t default_task_worker_num() {
 }
 
 }  // namespace tasq::server
+
+namespace tasq::server {
+
+std::string_view to_string(LogLevel level) { return config_detail::log_level_name(level); }
+
+}  // namespace tasq::server

@@ -39,16 +39,6 @@ std::shared_ptr<spdlog::logger> make_logger() {
 
 }  // namespace
 
-std::string_view to_string(LogLevel level) {
-  switch (level) {
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warn: return "warn";
-    case LogLevel::error: return "error";
-  }
-  return "info";
-}
-
 void setup_logging(const Config& config) {
   g_log_file = config.log_file;
   g_level = to_spdlog(config.log_level);

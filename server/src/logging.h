@@ -9,8 +9,6 @@
 
 namespace tasq::server {
 
-std::string_view to_string(LogLevel level);
-
 /// Installs the default logger; throws std::runtime_error naming log_file
 /// when the file cannot be opened.
 void setup_logging(const Config& config);

@@ -41,12 +41,6 @@ std::string udp_request(std::uint16_t port, const std::string& datagram, int tim
   return reply;
 }
 
-long long info_field(RedisClient& c, const std::string& field) {
-  auto info = c.command({"INFO"}).str;
-  auto pos = info.find(field + ":");
-  return pos == std::string::npos ? -1 : std::stoll(info.substr(pos + field.size() + 1));
-}
-
 std::pair<int, std::string> tasqctl(std::uint16_t port, const std::string& args) {
   return run_command(kTasqctl + " --admin 127.0.0.1:" + std::to_string(port) + " " + args + " 2>&1");
 }

@@ -16,13 +16,6 @@ namespace {
 
 using Type = Reply::Type;
 
-long long info_field(RedisClient& c, const std::string& field) {
-  auto info = c.command({"INFO"}).str;
-  auto pos = info.find(field + ":");
-  if (pos == std::string::npos) return -1;
-  return std::stoll(info.substr(pos + field.size() + 1));
-}
-
 TEST(Push, EveryAcknowledgedTaskRunsOnce) {
   TaskFiles files("push-once");
   TasqdProcess server({"--handler", files.handler()});

@@ -97,4 +97,11 @@ Reply RedisClient::read_reply() {
   return out;
 }
 
+long long info_field(RedisClient& client, const std::string& field) {
+  auto info = client.command({"INFO"}).str;
+  auto pos = info.find(field + ":");
+  if (pos == std::string::npos) return -1;
+  return std::stoll(info.substr(pos + field.size() + 1));
+}
+
 }  // namespace tasq::test

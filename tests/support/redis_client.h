@@ -42,4 +42,7 @@ class RedisClient {
   redisContext* context_ = nullptr;
 };
 
+/// A numeric INFO field (e.g. "tasks_completed"), or -1 when absent.
+long long info_field(RedisClient& client, const std::string& field);
+
 }  // namespace tasq::test

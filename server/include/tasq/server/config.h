@@ -34,6 +34,8 @@ std::optional<std::uint64_t> parse_size(std::string_view text);
 std::optional<Endpoint> parse_endpoint(std::string_view text, std::string* why = nullptr);
 
 enum class LogLevel : std::uint8_t { debug, info, warn, error };
+/// `debug`, `info`, `warn` or `error`.
+std::string_view to_string(LogLevel level);
 
 /// Worker processes when task_worker_num is not given: the CPU count, at least 1.
 std::uint32_t default_task_worker_num();
