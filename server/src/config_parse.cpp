@@ -91,18 +91,29 @@ void derive_heartbeat(const po::variables_map& variables, Config& config) {
   }
 }
 
+// Runs `tokens` through `description` into `variables`, the same way for
+// the command line and for the config file's lines; false (with the one
+// error line in `errors`) when they do not parse.
+bool store_tokens(std::vector<std::string> tokens, const po::options_description& description,
+                  const po::positional_options_description* positional,
+                  po::variables_map& variables, std::vector<std::string>& errors) {
+  try {
+    po::command_line_parser parser(split_empty_values(std::move(tokens)));
+    parser.options(description).style(config_detail::command_line_style());
+    if (positional != nullptr) parser.positional(*positional);
+    po::store(parser.run(), variables);
+  } catch (const po::error& error) {
+    errors.push_back(describe(error));
+    return false;
+  }
+  return true;
+}
+
 void parse(int argc, const char* const* argv, Invocation& invocation) {
   po::variables_map variables;
   std::vector<std::string> args(argv + std::min(argc, 1), argv + std::max(argc, 0));
-  try {
-    po::store(po::command_line_parser(split_empty_values(std::move(args)))
-                  .options(options().command_line)
-                  .positional(options().positional)
-                  .style(config_detail::command_line_style())
-                  .run(),
-              variables);
-  } catch (const po::error& error) {
-    invocation.errors.push_back(describe(error));
+  if (!store_tokens(std::move(args), options().command_line, &options().positional, variables,
+                    invocation.errors)) {
     return;
   }
   if (variables.count("help")) {
@@ -131,14 +142,8 @@ void parse(int argc, const char* const* argv, Invocation& invocation) {
     }
     // Stored after the command line: Program_options keeps the first
     // source's value of each option, so the command line wins.
-    try {
-      po::store(po::command_line_parser(split_empty_values(std::move(file.tokens)))
-                    .options(options().directives)
-                    .style(config_detail::command_line_style())
-                    .run(),
-                variables);
-    } catch (const po::error& error) {
-      invocation.errors.push_back(describe(error));
+    if (!store_tokens(std::move(file.tokens), options().directives, nullptr, variables,
+                      invocation.errors)) {
       return;
     }
   }
