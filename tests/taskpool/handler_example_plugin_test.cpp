@@ -13,6 +13,7 @@
 namespace tasq::taskpool {
 namespace {
 
+using testing::finish_info;
 using testing::run_task;
 
 TEST(ExamplePlugin, UpperCasesPayloads) {
@@ -36,24 +37,8 @@ TEST(ExamplePlugin, FinishWritesALineToItsLog) {
   {
     FinishHook hook(TASQ_EXAMPLE_PLUGIN);
     const std::string result = "HELLO";
-    hook.call(tasq_finish_info{.id = 7,
-                               .queue = "greetings",
-                               .queue_len = 9,
-                               .attempt = 1,
-                               .outcome = TASQ_COMPLETED,
-                               .status = 0,
-                               .result = result.data(),
-                               .result_len = result.size(),
-                               .reason = ""});
-    hook.call(tasq_finish_info{.id = 8,
-                               .queue = "greetings",
-                               .queue_len = 9,
-                               .attempt = 3,
-                               .outcome = TASQ_DEAD,
-                               .status = 1,
-                               .result = nullptr,
-                               .result_len = 0,
-                               .reason = "status 1: empty payload"});
+    hook.call(finish_info(7, "greetings", 1, TASQ_COMPLETED, 0, result, ""));
+    hook.call(finish_info(8, "greetings", 3, TASQ_DEAD, 1, "", "status 1: empty payload"));
   }
   ::unsetenv("TASQ_EXAMPLE_LOG");
   std::ifstream in(log);

@@ -12,6 +12,7 @@
 namespace tasq::taskpool {
 namespace {
 
+using testing::finish_info;
 using testing::run_task;
 
 /// The test plugin's record of hook calls. dlopen of the same path returns
@@ -110,24 +111,8 @@ TEST(PluginHandler, FinishHookIsCalledInTheMaster) {
   PluginEvents events;
   FinishHook hook(TASQ_TEST_PLUGIN);
   const std::string result = "ok!";
-  hook.call(tasq_finish_info{.id = 9,
-                             .queue = "mail",
-                             .queue_len = 4,
-                             .attempt = 1,
-                             .outcome = TASQ_COMPLETED,
-                             .status = 0,
-                             .result = result.data(),
-                             .result_len = result.size(),
-                             .reason = ""});
-  hook.call(tasq_finish_info{.id = 10,
-                             .queue = "mail",
-                             .queue_len = 4,
-                             .attempt = 3,
-                             .outcome = TASQ_DEAD,
-                             .status = -1,
-                             .result = nullptr,
-                             .result_len = 0,
-                             .reason = "worker died"});
+  hook.call(finish_info(9, "mail", 1, TASQ_COMPLETED, 0, result, ""));
+  hook.call(finish_info(10, "mail", 3, TASQ_DEAD, -1, "", "worker died"));
   EXPECT_EQ(events.text(), "finish 9 mail 1 0 0 [ok!] [];finish 10 mail 3 2 -1 [] [worker died];");
 }
 

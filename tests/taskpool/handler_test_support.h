@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the handler tests: run one task through a real runner.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,22 @@ inline TaskRun run_task(HandlerRunner& runner, const TaskInput& task,
 inline TaskRun run_task(HandlerRunner& runner, std::string_view payload,
                         std::size_t capacity = 1 << 20) {
   return run_task(runner, sample_task(payload), capacity);
+}
+
+/// A finish report for a hook: `result` only for TASQ_COMPLETED, as the pool sends it.
+inline tasq_finish_info finish_info(std::uint64_t id, std::string_view queue,
+                                    std::uint32_t attempt, tasq_outcome outcome, int status,
+                                    std::string_view result, const char* reason) {
+  bool completed = outcome == TASQ_COMPLETED;
+  return tasq_finish_info{.id = id,
+                          .queue = queue.data(),
+                          .queue_len = queue.size(),
+                          .attempt = attempt,
+                          .outcome = outcome,
+                          .status = status,
+                          .result = completed ? result.data() : nullptr,
+                          .result_len = completed ? result.size() : 0,
+                          .reason = reason};
 }
 
 }  // namespace tasq::taskpool::testing
