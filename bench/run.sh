@@ -1,0 +1,436 @@
+#!/usr/bin/env bash
+# tasq against redis-server, measured side by side in one run on one machine.
+#
+#   bench/run.sh [--smoke] [--out DIR] [BUILD_DIR]
+#
+# Sections (each alternates tasq and redis round by round and reports
+# medians and tasq/redis ratios):
+#   ingest   redis-benchmark -t lpush -c 50 at several pipeline depths, against
+#            tasqd (echo handler, 2 workers executing) and redis-server
+#   e2e      N 64-byte tasks pushed with pipelining, timed until all executed:
+#            tasqd + echo + 2 workers vs redis-server + 2 BRPOP consumers
+#   latency  enqueue-to-finish p50/p99/p99.9 at a fixed offered rate, from the
+#            scheduled send time (no coordinated omission)
+#   memory   tasqd master and worker RSS idle, and after 1,000,000 tasks
+#   pool     the task pool alone (pool_bench, no network)
+# then one table, and a PNG of throughput against pipeline depth (gnuplot).
+#
+# --smoke runs every section with tiny sizes in seconds; ctest runs it (label
+# "bench") so the benchmark never rots. It fails when a section does not run
+# to its end, never on the figures. The full run (no --smoke) takes a few
+# minutes and writes table.md, pipeline.dat and pipeline.png to --out
+# (default bench/results). Needs redis-server, redis-benchmark, redis-cli and
+# gnuplot; outside CI a missing one skips the smoke (exit 77).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+readonly SKIP_CODE=77
+
+smoke=0
+out=
+build=build
+while [ $# -gt 0 ]; do
+  case $1 in
+    --smoke) smoke=1 ;;
+    --out) out=$2; shift ;;
+    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
+    -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+    *) build=$1 ;;
+  esac
+  shift
+done
+
+if ((smoke)); then
+  pipelines=(1 16)        # depths measured; the table shows 1 and 16
+  ingest_rounds=1 ingest_requests=2000 ingest_requests_p1=2000
+  e2e_rounds=1 e2e_tasks=5000
+  lat_rounds=1 lat_rate=5000 lat_tasks=1000
+  mem_tasks=20000
+  pool_rounds=1 pool_tasks=20000
+else
+  pipelines=(1 2 4 8 16 32 64)
+  ingest_rounds=5 ingest_requests=1000000 ingest_requests_p1=200000
+  e2e_rounds=5 e2e_tasks=500000
+  lat_rounds=3 lat_rate=20000 lat_tasks=200000
+  mem_tasks=1000000
+  pool_rounds=3 pool_tasks=2000000
+fi
+readonly workers=2 payload=64 e2e_pipeline=64
+
+# Every tasqd of the benchmark starts with these (plus --listen, --handler).
+# Persistence stays off on both sides: redis-server gets --save '' and
+# --appendonly no.
+TASQD_ARGS=(--admin none --task_worker_num "$workers" --log_level warn)
+
+tasqd=$build/server/tasqd
+bench_bin=$build/bench
+for exe in "$tasqd" "$bench_bin"/bench_e2e "$bench_bin"/bench_latency "$bench_bin"/brpop_consumer \
+  "$bench_bin"/pool_bench "$bench_bin"/liblatency_plugin.so; do
+  [ -e "$exe" ] || { echo "run.sh: $exe is missing: build $build first" >&2; exit 1; }
+done
+for tool in redis-server redis-benchmark redis-cli gnuplot; do
+  command -v "$tool" >/dev/null 2>&1 && continue
+  if [ -n "${CI:-}" ] || ((!smoke)); then
+    echo "run.sh: $tool is not installed (tasq.sh's PACKAGES installs it)" >&2
+    exit 1
+  fi
+  echo "SKIP: $tool is not installed" >&2
+  exit "$SKIP_CODE"
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tasq-bench.XXXXXX")
+started=()   # process-group leaders started by start_bg
+cleanup() {
+  local status=$? pid
+  for pid in "${started[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ "$status" -ne 0 ] && [ "$status" -ne "$SKIP_CODE" ]; then
+    for log in "$work"/*.log; do
+      [ -s "$log" ] || continue
+      echo "---- $(basename "$log") (last 20 lines)" >&2
+      tail -n 20 "$log" >&2
+    done
+  fi
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() { echo "run.sh: FAIL: $*" >&2; exit 1; }
+note() { printf -- '-- %s\n' "$*" >&2; }
+
+# start_bg LOG CMD...: runs CMD in a process group of its own (so the trap
+# ends it and its children), output to $work/LOG; sets $last_pid.
+start_bg() {
+  local log=$1
+  shift
+  setsid "$@" >"$work/$log" 2>&1 &
+  last_pid=$!
+  started+=("$last_pid")
+}
+
+# stop_bg PID: TERM, then KILL after 5 s; bounded.
+stop_bg() {
+  local pid=$1
+  kill -TERM -- "-$pid" 2>/dev/null || return 0
+  for _ in $(seq 50); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_ping() {
+  for _ in $(seq 100); do
+    redis-cli -p "$1" PING 2>/dev/null | grep -q PONG && return 0
+    sleep 0.1
+  done
+  fail "the server on port $1 did not answer PING within 10 s"
+}
+
+# info PORT SECTION FIELD -> the field's value
+info() { redis-cli -p "$1" INFO "$2" | tr -d '\r' | awk -F: -v f="$3" '$1 == f {print $2}'; }
+
+# start_tasqd NAME [tasqd args...]: sets tasq_port, tasq_pid; waits until
+# every worker is alive.
+start_tasqd() {
+  local name=$1
+  shift
+  tasq_port=$(free_port)
+  start_bg "tasqd-$name.log" env -C "$work" "$PWD/$tasqd" --listen "127.0.0.1:$tasq_port" \
+    "${TASQD_ARGS[@]}" "$@"
+  tasq_pid=$last_pid
+  wait_ping "$tasq_port"
+  for _ in $(seq 100); do
+    [ "$(info "$tasq_port" workers workers_alive)" = "$workers" ] && return 0
+    sleep 0.1
+  done
+  fail "tasqd ($name) did not get $workers workers alive within 10 s"
+}
+
+start_redis() {
+  redis_port=$(free_port)
+  start_bg redis.log redis-server --port "$redis_port" --bind 127.0.0.1 --save '' \
+    --appendonly no --daemonize no --dir "$work"
+  redis_pid=$last_pid
+  wait_ping "$redis_port"
+}
+
+# number NAME VALUE: VALUE must be a number, else the section failed.
+number() {
+  [[ $2 =~ ^[0-9]+([.][0-9]+)?$ ]] || fail "$1: no figure in the output (got '${2}')"
+  printf '%s\n' "$2"
+}
+median() { sort -g "$1" | awk '{a[NR]=$1} END {if (NR) print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+calc() { awk "BEGIN {print $*}"; }
+
+# The table: section | tasq | redis | ratio | goal | met
+rows=()
+row() { rows+=("$(printf '| %s | %s | %s | %s | %s | %s |' "$@")"); }
+met() { if awk "BEGIN {exit !($1)}"; then echo yes; else echo "**no**"; fi; }
+# fmt_int 1234567.8 -> 1,234,568 (locale-free)
+fmt_int() { printf '%.0f' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'; }
+
+# ---------------------------------------------------------------- ingest --
+# rps PORT PIPELINE REQUESTS -> requests per second
+rps() {
+  redis-benchmark -p "$1" -t lpush -c 50 -n "$3" -P "$2" -q 2>"$work/rb.log" | tr '\r' '\n' |
+    awk '/LPUSH/ && /requests per second/ {for (i=1;i<=NF;i++) if ($i ~ /^[0-9.]+$/) {print $i; exit}}'
+}
+
+section_ingest() {
+  note "ingest: redis-benchmark -t lpush -c 50, pipelines ${pipelines[*]}, $ingest_rounds rounds"
+  start_tasqd ingest
+  local p n round t r
+  : >"$work/pipeline.dat"
+  for p in "${pipelines[@]}"; do
+    n=$ingest_requests
+    ((p == 1)) && n=$ingest_requests_p1
+    : >"$work/t" && : >"$work/r"
+    for round in $(seq "$ingest_rounds"); do
+      # Alternate who goes first so neither always meets a warm (or hot) machine.
+      if ((round % 2)); then
+        number "ingest tasq -P $p" "$(rps "$tasq_port" "$p" "$n")" >>"$work/t"
+        number "ingest redis -P $p" "$(rps "$redis_port" "$p" "$n")" >>"$work/r"
+      else
+        number "ingest redis -P $p" "$(rps "$redis_port" "$p" "$n")" >>"$work/r"
+        number "ingest tasq -P $p" "$(rps "$tasq_port" "$p" "$n")" >>"$work/t"
+      fi
+    done
+    t=$(median "$work/t") r=$(median "$work/r")
+    printf '%s %s %s\n' "$p" "$t" "$r" >>"$work/pipeline.dat"
+    local goal=
+    ((p == 1)) && goal=1.0
+    ((p == 16)) && goal=0.8
+    if [ -n "$goal" ]; then
+      row "ingest LPUSH -P $p (req/s)" "$(fmt_int "$t")" "$(fmt_int "$r")" \
+        "$(printf '%.2fx' "$(calc "$t / $r")")" "≥ ${goal}x" "$(met "$t / $r >= $goal")"
+    fi
+  done
+  local executed
+  executed=$(info "$tasq_port" tasks tasks_completed)
+  note "ingest: tasqd's workers executed $executed tasks"
+  stop_bg "$tasq_pid"
+}
+
+# ------------------------------------------------------------------- e2e --
+section_e2e() {
+  note "e2e: $e2e_tasks tasks of $payload bytes, pipeline $e2e_pipeline, $e2e_rounds rounds"
+  start_tasqd e2e
+  local round t r
+  : >"$work/t" && : >"$work/r"
+  local e2e=("$bench_bin/bench_e2e" --tasks "$e2e_tasks" --size "$payload" --pipeline "$e2e_pipeline")
+  for round in $(seq "$e2e_rounds"); do
+    local order=(tasq redis)
+    ((round % 2)) || order=(redis tasq)
+    for side in "${order[@]}"; do
+      if [ "$side" = tasq ]; then
+        "${e2e[@]}" --port "$tasq_port" >"$work/e2e.out" 2>"$work/e2e.log" || fail "e2e tasq"
+      else
+        "${e2e[@]}" --port "$redis_port" --redis "$bench_bin/brpop_consumer" \
+          --consumers "$workers" >"$work/e2e.out" 2>"$work/e2e.log" || fail "e2e redis"
+      fi
+      cat "$work/e2e.out" >&2
+      number "e2e $side" "$(awk '{for (i=2;i<=NF;i++) if ($i == "tasks/s") print $(i-1)}' \
+        "$work/e2e.out")" >>"$work/${side:0:1}"
+    done
+  done
+  t=$(median "$work/t") r=$(median "$work/r")
+  row "end to end, $(fmt_int "$e2e_tasks") tasks (tasks/s)" "$(fmt_int "$t")" "$(fmt_int "$r")" \
+    "$(printf '%.2fx' "$(calc "$t / $r")")" "≥ 2.0x" "$(met "$t / $r >= 2.0")"
+  stop_bg "$tasq_pid"
+}
+
+# --------------------------------------------------------------- latency --
+# latency_run PORT RECORD -> "p50 p99 p99.9" in microseconds
+latency_run() {
+  "$bench_bin/bench_latency" --port "$1" --rate "$lat_rate" --tasks "$lat_tasks" \
+    --size "$payload" --record "$2" >"$work/lat.out" 2>"$work/lat.log" || fail "latency"
+  cat "$work/lat.out" >&2
+  awk '{for (i=1;i<=NF;i++) {if ($i=="p50" && !a) a=$(i+1); if ($i=="p99" && !b) b=$(i+1);
+        if ($i=="p99.9" && !c) c=$(i+1)}} END {print a, b, c}' "$work/lat.out"
+}
+
+section_latency() {
+  note "latency: $lat_tasks tasks at $lat_rate/s, $lat_rounds rounds"
+  local record=$work/finish.rec
+  : >"$record"
+  TASQ_BENCH_RECORD=$record start_tasqd latency --handler "$PWD/$bench_bin/liblatency_plugin.so"
+  : >"$work/t" && : >"$work/r"
+  local round side i consumers
+  for round in $(seq "$lat_rounds"); do
+    local order=(tasq redis)
+    ((round % 2)) || order=(redis tasq)
+    for side in "${order[@]}"; do
+      if [ "$side" = tasq ]; then
+        latency_run "$tasq_port" "$record" >>"$work/t"
+        continue
+      fi
+      redis-cli -p "$redis_port" DEL bench >/dev/null
+      : >"$work/redis.rec"
+      consumers=()
+      for i in $(seq "$workers"); do
+        start_bg "consumer$i.log" "$bench_bin/brpop_consumer" "$redis_port" bench "$work/redis.rec"
+        consumers+=("$last_pid")
+      done
+      latency_run "$redis_port" "$work/redis.rec" >>"$work/r"
+      for i in "${consumers[@]}"; do redis-cli -p "$redis_port" LPUSH bench STOP >/dev/null; done
+      for i in "${consumers[@]}"; do stop_when_done "$i"; done
+    done
+  done
+  local col
+  for col in 1 2 3; do
+    local name label t r
+    name=$(echo p50 p99 p99.9 | cut -d' ' -f"$col")
+    awk -v c="$col" '{print $c}' "$work/t" >"$work/tc"
+    awk -v c="$col" '{print $c}' "$work/r" >"$work/rc"
+    t=$(number "latency tasq $name" "$(median "$work/tc")")
+    r=$(number "latency redis $name" "$(median "$work/rc")")
+    label="latency $name at $(fmt_int "$lat_rate")/s (µs)"
+    if [ "$name" = p99 ]; then
+      row "$label" "$(printf '%.0f' "$t")" "$(printf '%.0f' "$r")" "" "< 1,000 µs" "$(met "$t < 1000")"
+    else
+      row "$label" "$(printf '%.0f' "$t")" "$(printf '%.0f' "$r")" "" "" ""
+    fi
+  done
+  stop_bg "$tasq_pid"
+}
+
+# stop_when_done PID: a consumer told to STOP gets 10 s to exit.
+stop_when_done() {
+  for _ in $(seq 100); do
+    kill -0 "$1" 2>/dev/null || { wait "$1" || fail "a BRPOP consumer failed"; return 0; }
+    sleep 0.1
+  done
+  fail "a BRPOP consumer did not stop"
+}
+
+# ---------------------------------------------------------------- memory --
+# rss_kb PID FIELD -> kB (VmRSS, RssAnon, RssFile, RssShmem)
+rss_kb() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
+# memory_of PIDS... -> "total private" kB, the largest of the processes
+memory_of() {
+  local pid total private best_t=0 best_p=0
+  for pid in "$@"; do
+    total=$(rss_kb "$pid" VmRSS)
+    private=$(($(rss_kb "$pid" RssAnon) + $(rss_kb "$pid" RssFile)))
+    ((total > best_t)) && best_t=$total
+    ((private > best_p)) && best_p=$private
+  done
+  echo "$best_t $best_p"
+}
+
+section_memory() {
+  note "memory: RSS idle and after $mem_tasks tasks"
+  start_tasqd memory
+  local master=$tasq_pid worker_pids
+  # The master is the process-group leader started through env -C: it execs.
+  worker_pids=$(redis-cli -p "$tasq_port" INFO workers | tr -d '\r' |
+    sed -n 's/^worker[0-9]*:pid=\([0-9]*\),.*/\1/p')
+  [ -n "$worker_pids" ] || fail "memory: no worker pids in INFO workers"
+  # shellcheck disable=SC2086
+  read -r m_total0 m_priv0 < <(memory_of "$master")
+  read -r w_total0 w_priv0 < <(memory_of $worker_pids)
+  "$bench_bin/bench_e2e" --port "$tasq_port" --tasks "$mem_tasks" --size "$payload" \
+    --pipeline "$e2e_pipeline" >"$work/e2e.out" 2>"$work/e2e.log" || fail "memory: pushing the tasks"
+  sleep 0.5
+  read -r m_total1 m_priv1 < <(memory_of "$master")
+  # shellcheck disable=SC2086
+  read -r w_total1 w_priv1 < <(memory_of $worker_pids)
+  local what
+  for what in "master m" "worker w"; do
+    set -- $what
+    local p0 p1 t0 t1
+    eval "p0=\$${2}_priv0 p1=\$${2}_priv1 t0=\$${2}_total0 t1=\$${2}_total1"
+    local growth
+    growth=$(calc "($p1 - $p0) * 100 / $p0")
+    row "$1 private RSS, idle → after $(fmt_int "$mem_tasks") tasks" \
+      "$(printf '%.1f → %.1f MiB (%+.1f%%)' "$(calc "$p0/1024")" "$(calc "$p1/1024")" "$growth")" \
+      "" "" "≤ +10%" "$(met "$growth <= 10")"
+    row "$1 RSS incl. shared ring pages" \
+      "$(printf '%.1f → %.1f MiB' "$(calc "$t0/1024")" "$(calc "$t1/1024")")" "" "" "" ""
+  done
+  stop_bg "$tasq_pid"
+}
+
+# ------------------------------------------------------------------ pool --
+section_pool() {
+  note "pool: pool_bench --workers $workers --tasks $pool_tasks --payload $payload, $pool_rounds rounds"
+  : >"$work/t"
+  for _ in $(seq "$pool_rounds"); do
+    "$bench_bin/pool_bench" --workers "$workers" --tasks "$pool_tasks" --payload "$payload" \
+      >"$work/pool.out" 2>"$work/pool.log" || fail "pool_bench"
+    cat "$work/pool.out" >&2
+    number "pool" "$(awk '{for (i=2;i<=NF;i++) if ($i == "tasks/s") print $(i-1)}' \
+      "$work/pool.out")" >>"$work/t"
+  done
+  local t
+  t=$(median "$work/t")
+  row "task pool alone, no network (tasks/s)" "$(fmt_int "$t")" "" "" "≥ 500,000" "$(met "$t >= 500000")"
+}
+
+# ------------------------------------------------------------------ plot --
+plot() {
+  local dir=$1
+  [ "$dir" = "$work" ] || cp "$work/pipeline.dat" "$dir/pipeline.dat"
+  gnuplot <<EOF
+set terminal pngcairo size 800,500 font ",11"
+set output "$dir/pipeline.png"
+set title "LPUSH throughput against pipeline depth (redis-benchmark -c 50, 64-byte payloads)"
+set xlabel "pipeline depth (-P)"
+set ylabel "requests per second"
+set logscale x 2
+set xtics (1, 2, 4, 8, 16, 32, 64)
+set format y "%.0s%c"
+set key top left
+set grid
+plot "$dir/pipeline.dat" using 1:2 with linespoints lw 2 pt 7 title "tasqd (echo, 2 workers executing)", \
+     "$dir/pipeline.dat" using 1:3 with linespoints lw 2 pt 5 title "redis-server 7 (persistence off)"
+EOF
+  [ -s "$dir/pipeline.png" ] || fail "the plot was not written"
+}
+
+machine() {
+  local cpu
+  cpu=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
+  printf '%s, %s cores, %s GiB RAM, Linux %s, %s, %s\n' "$cpu" "$(nproc)" \
+    "$(awk '/MemTotal/ {printf "%.0f", $2/1048576}' /proc/meminfo)" "$(uname -r)" \
+    "$(redis-server --version | awk '{print "redis-server", substr($3, 3)}')" \
+    "$(awk '{print "load average before the run:", $1, $2, $3}' /proc/loadavg)"
+}
+
+# ------------------------------------------------------------------- run --
+description=$(machine)
+started_at=$(date +%s)
+start_redis
+section_ingest
+section_e2e
+section_latency
+section_memory
+section_pool
+stop_bg "$redis_pid"
+
+if ((smoke)); then
+  out_dir=$work
+else
+  out_dir=${out:-bench/results}
+  mkdir -p "$out_dir"
+fi
+plot "$out_dir"
+
+{
+  echo "Machine: $description"
+  echo "Run: $([ "$smoke" = 1 ] && echo 'smoke (tiny sizes: the figures mean nothing)' || echo full)," \
+    "$(($(date +%s) - started_at)) s; medians of alternating rounds" \
+    "(ingest $ingest_rounds, e2e $e2e_rounds, latency $lat_rounds, pool $pool_rounds)."
+  echo
+  echo "| section | tasq | redis | tasq / redis | goal | met? |"
+  echo "|---|---|---|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+} | tee "$work/table.md"
+((smoke)) || cp "$work/table.md" "$out_dir/table.md"
