@@ -15,6 +15,7 @@ PACKAGES=(
   redis-tools redis-server php-cli php-redis python3 python3-redis
   clang libclang-rt-14-dev
   nutcracker docker-compose systemd procps
+  gnuplot-nox
 )
 
 JOBS=$(nproc 2>/dev/null || echo 2)

@@ -83,6 +83,12 @@ cleanup() {
   local status=$? pid
   for pid in "${started[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  # Under the sanitizer build a report in any log fails the run, figures or not.
+  if [ "$status" -eq 0 ] &&
+    grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$work"/*.log >/dev/null 2>&1; then
+    echo "run.sh: FAIL: a sanitizer report in $(grep -lE 'Sanitizer|runtime error:' "$work"/*.log)" >&2
+    status=1
+  fi
   if [ "$status" -ne 0 ] && [ "$status" -ne "$SKIP_CODE" ]; then
     for log in "$work"/*.log; do
       [ -s "$log" ] || continue
@@ -405,8 +411,13 @@ machine() {
 }
 
 # ------------------------------------------------------------------- run --
+# cpu_wait_us: microseconds, since boot, during which some runnable task
+# waited for a CPU (PSI). Over the run it says how busy the machine was.
+cpu_wait_us() { sed -n 's/^some .*total=\([0-9]*\)/\1/p' /proc/pressure/cpu 2>/dev/null || true; }
+
 description=$(machine)
 started_at=$(date +%s)
+cpu_wait0=$(cpu_wait_us)
 start_redis
 section_ingest
 section_e2e
@@ -423,8 +434,14 @@ else
 fi
 plot "$out_dir"
 
+pressure=
+cpu_wait1=$(cpu_wait_us)
+if [ -n "$cpu_wait0" ] && [ -n "$cpu_wait1" ] && (($(date +%s) > started_at)); then
+  pressure=$(calc "($cpu_wait1 - $cpu_wait0) / 10000 / ($(date +%s) - $started_at)")
+  pressure=$(printf '; CPU pressure: some task waited for a CPU %.0f%% of the time' "$pressure")
+fi
 {
-  echo "Machine: $description"
+  echo "Machine: $description$pressure"
   echo "Run: $([ "$smoke" = 1 ] && echo 'smoke (tiny sizes: the figures mean nothing)' || echo full)," \
     "$(($(date +%s) - started_at)) s; medians of alternating rounds" \
     "(ingest $ingest_rounds, e2e $e2e_rounds, latency $lat_rounds, pool $pool_rounds)."
