@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -590,7 +591,7 @@ TEST(ConfigValues, DirectiveValuesForConfigGet) {
   config.listen.push_back(*parse_endpoint("unix:/tmp/a.sock"));
   config.requirepass = "pw";
   auto values = directive_values(config);
-  EXPECT_EQ(values.size(), 27u);
+  EXPECT_EQ(values.size(), 34u);
   EXPECT_EQ(value_of(config, "listen"), "127.0.0.1:6380 unix:/tmp/a.sock");
   EXPECT_EQ(value_of(config, "admin"), "none");
   EXPECT_EQ(value_of(config, "requirepass"), "pw");
@@ -610,10 +611,15 @@ TEST(ConfigValues, EveryDirectiveReadsBackWhatItShows) {
   config.heartbeat_check_interval = seconds(3);
   config.heartbeat_idle_time = seconds(7);
   config.admin = parse_endpoint("[::1]:0");
+  config.cron = {"@every 5s beat tick", "0 * * * * hourly run"};
   std::vector<std::string> args;
   for (const auto& [name, value] : directive_values(config)) {
     if (name == "listen") {
       for (const auto& endpoint : config.listen) args.push_back("--listen=" + endpoint.text);
+    } else if (name == "cron" || name == "reload_watch") {
+      // Repeatable text: one entry per line, none when empty.
+      std::istringstream lines(value);
+      for (std::string line; std::getline(lines, line);) args.push_back("--" + name + "=" + line);
     } else {
       args.push_back("--" + name + "=" + value);
     }
