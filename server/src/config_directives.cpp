@@ -142,10 +142,70 @@ std::string get_log_level(const Config& config, bool) {
   return std::string(log_level_name(config.log_level));
 }
 
+std::string set_journal_fsync(Config& config, const std::string& value) {
+  auto fsync = parse_journal_fsync(value);
+  if (!fsync) return "must be always, everysec or no";
+  config.journal_fsync = *fsync;
+  return {};
+}
+
+std::string get_journal_fsync(const Config& config, bool) {
+  return std::string(journal_fsync_name(config.journal_fsync));
+}
+
+std::string set_dispatch_mode(Config& config, const std::string& value) {
+  auto mode = parse_dispatch_mode(value);
+  if (!mode) return "must be preemptive or key";
+  config.dispatch_mode = *mode;
+  return {};
+}
+
+std::string get_dispatch_mode(const Config& config, bool) {
+  return std::string(dispatch_mode_name(config.dispatch_mode));
+}
+
+std::string set_reload_watch_delay(Config& config, const std::string& value) {
+  auto number = parse_count(value);
+  if (!number) return "not a whole number of milliseconds";
+  if (*number > 3'600'000) return "too large (at most 3600000, an hour)";
+  config.reload_watch_delay_ms = std::chrono::milliseconds(*number);
+  return {};
+}
+
+std::string get_reload_watch_delay(const Config& config, bool) {
+  return std::to_string(config.reload_watch_delay_ms.count());
+}
+
+// Repeatable text directives (cron, reload_watch): one entry per occurrence.
+template <std::vector<std::string> Config::*Field>
+std::string add_line(Config& config, const std::string& value) {
+  if (value.empty()) return "empty";
+  (config.*Field).push_back(value);
+  return {};
+}
+
+// CONFIG GET shows one line per entry, as the file would repeat them.
+template <std::vector<std::string> Config::*Field>
+std::string get_lines(const Config& config, bool) {
+  std::string out;
+  for (const auto& line : config.*Field) {
+    if (!out.empty()) out += '\n';
+    out += line;
+  }
+  return out;
+}
+
+template <std::vector<std::string> Config::*Field>
+void clear_lines(Config& config) {
+  (config.*Field).clear();
+}
+
 constexpr std::string_view kNetwork = "Network";
 constexpr std::string_view kAdmin = "Admin port";
 constexpr std::string_view kTasks = "Tasks and workers";
 constexpr std::string_view kProcess = "Process";
+constexpr std::string_view kDurability = "Durability";
+constexpr std::string_view kTime = "Time and change";
 
 const std::array kDirectives = std::to_array<Directive>({
     {"listen", kNetwork, "HOST:PORT",
@@ -204,6 +264,10 @@ const std::array kDirectives = std::to_array<Directive>({
      "", set_count<&Config::task_retry>, get_count<&Config::task_retry>},
     {"package_max_length", kTasks, "SIZE", "largest accepted payload or request (1k..1g)", "",
      set_size<&Config::package_max_length_bytes>, get_size<&Config::package_max_length_bytes>},
+    {"dispatch_mode", kTasks, "MODE",
+     "preemptive: an idle worker takes the next task; key: a queue's tasks run one at a "
+     "time, in push order",
+     "", set_dispatch_mode, get_dispatch_mode},
     {"ring_size", kTasks, "SIZE",
      "shared-memory payload capacity; at least 2 x package_max_length + 4k, at most 64g", "",
      set_size<&Config::ring_size_bytes>, get_size<&Config::ring_size_bytes>},
@@ -222,6 +286,29 @@ const std::array kDirectives = std::to_array<Directive>({
      set_text<&Config::log_file>, get_text<&Config::log_file>},
     {"log_level", kProcess, "LEVEL", "debug, info, warn or error", "", set_log_level,
      get_log_level},
+
+    {"journal", kDurability, "FILE",
+     "append-only task journal, relative to the working directory; none = off", "",
+     set_text<&Config::journal>, get_text<&Config::journal>},
+    {"journal_fsync", kDurability, "POLICY",
+     "always (fsync before acknowledging, once per reactor turn), everysec or no", "",
+     set_journal_fsync, get_journal_fsync},
+    {"journal_rewrite_min_size", kDurability, "SIZE",
+     "compact the journal when it is past this size and twice its live size", "",
+     set_size<&Config::journal_rewrite_min_size_bytes>,
+     get_size<&Config::journal_rewrite_min_size_bytes>},
+
+    {"cron", kTime, "LINE",
+     "repeatable: \"MIN HOUR DOM MON DOW queue payload\", \"@hourly queue payload\" or "
+     "\"@every 500ms queue payload\"",
+     "", add_line<&Config::cron>, get_lines<&Config::cron>, clear_lines<&Config::cron>},
+    {"reload_watch", kTime, "PATH",
+     "repeatable: a file or directory (recursive) watched with inotify; a change reloads "
+     "the workers",
+     "", add_line<&Config::reload_watch>, get_lines<&Config::reload_watch>,
+     clear_lines<&Config::reload_watch>},
+    {"reload_watch_delay_ms", kTime, "MS", "changes are gathered this long before one reload",
+     "", set_reload_watch_delay, get_reload_watch_delay},
 });
 
 }  // namespace

@@ -56,7 +56,10 @@ Options build() {
   po::options_description flags("Other options", kLineLength, kLineLength / 2);
   flags.add_options()("help,h", "show this help and exit")("version,v",
                                                            "show the version and exit")(
-      "test-config", "check the configuration, report every problem, and exit (0 when valid)");
+      "test-config", "check the configuration, report every problem, and exit (0 when valid)")(
+      "check-journal", po::value<std::string>()->value_name("FILE"),
+      "check a journal file, report what it holds and any damage, and exit (0 when sound)")(
+      "fix", "with --check-journal: cut the file at its first damage");
   po::options_description hidden;
   hidden.add_options()(kConfigFileOption, po::value<std::vector<std::string>>());
 

@@ -125,6 +125,16 @@ void parse(int argc, const char* const* argv, Invocation& invocation) {
     invocation.action = Invocation::Action::version;
     return;
   }
+  if (variables.count("check-journal")) {
+    invocation.action = Invocation::Action::check_journal;
+    invocation.check_journal_file = variables["check-journal"].as<std::string>();
+    invocation.fix_journal = variables.count("fix") > 0;
+    return;
+  }
+  if (variables.count("fix")) {
+    invocation.errors.push_back("--fix is only meaningful with --check-journal FILE");
+    return;
+  }
   if (variables.count("test-config")) invocation.action = Invocation::Action::test_config;
 
   if (variables.count(config_detail::kConfigFileOption)) {

@@ -235,10 +235,32 @@ void check_host(const Config& config, Checker& check) {
   check_parent_directory("log_file", config.log_file, check);
 }
 
+void check_journal(const Config& config, Checker& check) {
+  if (config.journal.empty()) {
+    check.fail("journal", "empty: name a file, or none to turn the journal off");
+    return;
+  }
+  constexpr std::uint64_t kMinRewrite = 1ull << 20;
+  if (config.journal_rewrite_min_size_bytes < kMinRewrite) {
+    check.fail("journal_rewrite_min_size", "{} is too small: must be at least {}",
+               config.journal_rewrite_min_size_bytes, format_size(kMinRewrite));
+  }
+  if (config.journal_enabled()) check_parent_directory("journal", config.journal, check);
+}
+
+void check_reload_watch(const Config& config, Checker& check) {
+  for (const auto& path : config.reload_watch) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) check.fail("reload_watch", "{}: no such file or directory", path);
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> Config::validate() const {
   Checker check;
+  check_journal(*this, check);
+  check_reload_watch(*this, check);
   check_endpoints(*this, check);
   check_handler(*this, check);
   check_counts(*this, check);

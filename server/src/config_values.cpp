@@ -54,7 +54,37 @@ std::optional<LogLevel> parse_log_level(std::string_view text) {
   return std::nullopt;
 }
 
+std::optional<JournalFsync> parse_journal_fsync(std::string_view text) {
+  for (auto fsync : {JournalFsync::always, JournalFsync::everysec, JournalFsync::no}) {
+    if (iequals(text, journal_fsync_name(fsync))) return fsync;
+  }
+  return std::nullopt;
+}
+
+std::optional<DispatchMode> parse_dispatch_mode(std::string_view text) {
+  for (auto mode : {DispatchMode::preemptive, DispatchMode::key}) {
+    if (iequals(text, dispatch_mode_name(mode))) return mode;
+  }
+  return std::nullopt;
+}
+
 std::string_view yes_no(bool value) { return value ? "yes" : "no"; }
+
+std::string_view journal_fsync_name(JournalFsync fsync) {
+  switch (fsync) {
+    case JournalFsync::always:
+      return "always";
+    case JournalFsync::everysec:
+      return "everysec";
+    case JournalFsync::no:
+      return "no";
+  }
+  return "everysec";
+}
+
+std::string_view dispatch_mode_name(DispatchMode mode) {
+  return mode == DispatchMode::key ? "key" : "preemptive";
+}
 
 std::string_view log_level_name(LogLevel level) {
   switch (level) {

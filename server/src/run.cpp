@@ -66,6 +66,8 @@ int run_tasqd(int argc, char** argv) {
       std::printf("tasqd: configuration %s is valid\n",
                   invocation.config_file.empty() ? "(defaults)" : invocation.config_file.c_str());
       return 0;
+    case Invocation::Action::check_journal:
+      return report_errors({"--check-journal: the journal is not built yet"});
     case Invocation::Action::run:
       break;
   }

@@ -194,6 +194,15 @@ std::uint64_t Pool::push(std::string_view queue, std::span<const std::string_vie
   return impl_->push(queue, payloads);
 }
 
+bool Pool::push_known(std::string_view queue, std::uint64_t id, std::uint32_t attempt,
+                      std::string_view payload) {
+  return impl_->push_known(queue, id, attempt, payload);
+}
+
+std::uint64_t Pool::reserve_ids(std::uint64_t count) { return impl_->reserve_ids(count); }
+
+void Pool::continue_ids_after(std::uint64_t highest) { impl_->continue_ids_after(highest); }
+
 std::uint64_t Pool::pending(std::string_view queue) const { return impl_->pending(queue); }
 
 bool Pool::reload() { return impl_->reload(); }

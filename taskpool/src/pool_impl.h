@@ -70,6 +70,10 @@ class Pool::Impl {
 
   void start();
   std::uint64_t push(std::string_view queue, std::span<const std::string_view> payloads);
+  bool push_known(std::string_view queue, std::uint64_t id, std::uint32_t attempt,
+                  std::string_view payload);
+  std::uint64_t reserve_ids(std::uint64_t count);
+  void continue_ids_after(std::uint64_t highest);
   std::uint64_t pending(std::string_view queue);
   bool reload();
   void shutdown(std::function<void()> done);
@@ -102,6 +106,10 @@ class Pool::Impl {
   void post(std::function<void()> fn);
 
   // pool_push.cpp
+  QueueEntry& queue_entry(std::string_view queue);
+  /// Writes a task's record at `offset` and enqueues it.
+  void fill_record(std::uint64_t offset, QueueEntry& entry, std::uint64_t id,
+                   std::uint32_t attempt, std::string_view payload);
   /// Puts a task at the back of the dispatch queue, or in the backlog when
   /// the queue has no free slot. Counts it pending.
   void enqueue(std::uint64_t offset, bool retry);

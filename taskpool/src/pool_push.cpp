@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <limits>
@@ -31,27 +32,65 @@ std::uint64_t Pool::Impl::push(std::string_view queue, std::span<const std::stri
     scratch_offsets_.push_back(*offset);
   }
 
-  auto it = queues_.find(queue);
-  if (it == queues_.end()) it = queues_.emplace(std::string(queue), QueueCount{}).first;
-  QueueEntry& entry = *it;
+  QueueEntry& entry = queue_entry(queue);
   for (std::size_t i = 0; i < payloads.size(); ++i) {
-    const std::uint64_t offset = scratch_offsets_[i];
-    const std::string_view payload = payloads[i];
-    shm::TaskRecord& task = record(offset);
-    task.id = next_id_++;
-    task.payload_len = payload.size();
-    task.queue_len = static_cast<std::uint32_t>(queue.size());
-    task.attempt = 1;
-    task.master_cookie = reinterpret_cast<std::uintptr_t>(&entry);
-    char* bytes = reinterpret_cast<char*>(&task + 1);
-    std::memcpy(bytes, queue.data(), queue.size());
-    std::memcpy(bytes + queue.size(), payload.data(), payload.size());
-    enqueue(offset, false);
+    fill_record(scratch_offsets_[i], entry, next_id_++, 1, payloads[i]);
   }
   entry.second.live += payloads.size();
   counters_.enqueued += payloads.size();
   schedule_flush();
   return next_id_ - 1;
+}
+
+bool Pool::Impl::push_known(std::string_view queue, std::uint64_t id, std::uint32_t attempt,
+                            std::string_view payload) {
+  if (!started_ || phase_ != Phase::running) return false;
+  if (queue.size() > std::numeric_limits<std::uint32_t>::max()) {
+    throw std::length_error("queue name longer than 4 GiB");
+  }
+  auto offset = arena_->allocate(sizeof(shm::TaskRecord) + queue.size() + payload.size());
+  if (!offset) {
+    space_wanted_ = true;
+    return false;
+  }
+  QueueEntry& entry = queue_entry(queue);
+  fill_record(*offset, entry, id, std::max<std::uint32_t>(attempt, 1), payload);
+  ++entry.second.live;
+  ++counters_.enqueued;
+  if (id >= next_id_) next_id_ = id + 1;
+  schedule_flush();
+  return true;
+}
+
+std::uint64_t Pool::Impl::reserve_ids(std::uint64_t count) {
+  const std::uint64_t first = next_id_;
+  next_id_ += count;
+  return first;
+}
+
+void Pool::Impl::continue_ids_after(std::uint64_t highest) {
+  if (highest >= next_id_) next_id_ = highest + 1;
+}
+
+Pool::Impl::QueueEntry& Pool::Impl::queue_entry(std::string_view queue) {
+  auto it = queues_.find(queue);
+  if (it == queues_.end()) it = queues_.emplace(std::string(queue), QueueCount{}).first;
+  return *it;
+}
+
+void Pool::Impl::fill_record(std::uint64_t offset, QueueEntry& entry, std::uint64_t id,
+                             std::uint32_t attempt, std::string_view payload) {
+  const std::string_view queue = entry.first;
+  shm::TaskRecord& task = record(offset);
+  task.id = id;
+  task.payload_len = payload.size();
+  task.queue_len = static_cast<std::uint32_t>(queue.size());
+  task.attempt = attempt;
+  task.master_cookie = reinterpret_cast<std::uintptr_t>(&entry);
+  char* bytes = reinterpret_cast<char*>(&task + 1);
+  std::memcpy(bytes, queue.data(), queue.size());
+  std::memcpy(bytes + queue.size(), payload.data(), payload.size());
+  enqueue(offset, false);
 }
 
 void Pool::Impl::enqueue(std::uint64_t offset, bool retry) {

@@ -147,6 +147,15 @@ void Pool::Impl::fail_held_tasks(WorkerSlot& slot, const std::string& why) {
   held.swap(slot.held);
   for (std::uint64_t offset : held) {
     --counters_.in_flight;
+    if (phase_ == Phase::stopping || phase_ == Phase::done) {
+      // Stopped by the shutdown, not failed: no attempt is used up and no end
+      // is reported, so a journal keeps the task for the next start.
+      const shm::TaskRecord& task = record(offset);
+      spdlog::warn("task {} of queue '{}' interrupted by the shutdown ({})", task.id,
+                   std::string_view(task.queue(), task.queue_len), why);
+      ++counters_.pending;
+      continue;
+    }
     fail_task(offset, -1, why);
   }
 }

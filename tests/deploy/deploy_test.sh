@@ -34,7 +34,7 @@ conf="$src/deploy/tasqd.conf"
 # Directive names, and `name default` pairs, as `tasqd --help` lists them.
 help_directives() {
   "$tasqd" --help | grep -oE '^  --[a-z_-]+' | sed 's/^  --//' |
-    grep -vxE 'help|version|test-config'
+    grep -vxE 'help|version|test-config|check-journal|fix'
 }
 help_defaults() {
   "$tasqd" --help | sed -nE 's/^  --([a-z_]+) [^ ]+ \(=([^)]*)\).*/\1 \2/p'

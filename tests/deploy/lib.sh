@@ -89,17 +89,21 @@ wait_for() {
 }
 
 # start_tasqd NAME TASQD [ARG...]: starts tasqd on a free loopback port
-# (--listen 127.0.0.1:0 unless the arguments listen elsewhere) and waits for
+# (--listen 127.0.0.1:0 unless the arguments listen elsewhere; a journal of
+# its own in $WORK unless they name one) and waits for
 # it to log its address. Sets TASQD_PORT and TASQD_PID; the log is
 # $WORK/NAME.log.
 start_tasqd() {
   local name=$1 log="$WORK/$1.log" arg
   shift
-  local args=("$@") listen=(--listen 127.0.0.1:0)
+  local args=("$@") listen=(--listen 127.0.0.1:0) journal=(--journal "$WORK/$name.journal")
   for arg in "$@"; do
-    case "$arg" in --listen | --listen=*) listen=() ;; esac
+    case "$arg" in
+      --listen | --listen=*) listen=() ;;
+      --journal | --journal=*) journal=() ;;
+    esac
   done
-  start_bg "$log" "${args[@]}" "${listen[@]}"
+  start_bg "$log" "${args[@]}" "${listen[@]}" "${journal[@]}"
   TASQD_PID=$LAST_PID
   local port=""
   for _ in $(seq 1 300); do

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,12 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using std::chrono::seconds;
-
-// The directives SPEC.md marks (later): unknown until their issues land.
-const std::vector<std::string> kLaterDirectives = {
-    "journal",      "journal_fsync", "journal_rewrite_min_size",
-    "cron",         "reload_watch",  "reload_watch_delay_ms",
-    "dispatch_mode"};
 
 Invocation invoke(std::vector<std::string> args) {
   args.insert(args.begin(), "tasqd");
@@ -292,14 +287,17 @@ TEST(ConfigFile, FlagsAreNotDirectives) {
   EXPECT_EQ(invocation.errors[1], "line 2: unknown directive 'config_file'");
 }
 
-TEST(ConfigFile, LaterDirectivesAreUnknownInTheFile) {
+TEST(ConfigFile, RepeatedCronAndWatchLinesAddUp) {
   TempDir dir;
-  for (const auto& name : kLaterDirectives) {
-    auto file = dir.write("tasq.conf", name + " x\n");
-    auto invocation = invoke({file});
-    ASSERT_EQ(invocation.errors.size(), 1u) << name;
-    EXPECT_EQ(invocation.errors[0], "line 1: unknown directive '" + name + "'");
-  }
+  auto file = dir.write("tasq.conf",
+                        "cron \"@every 5s beat tick\"\n"
+                        "cron 30 2 * * * reports nightly\n"
+                        "reload_watch " + dir.path().string() + "\n");
+  auto invocation = invoke({file});
+  ASSERT_TRUE(invocation.errors.empty()) << invocation.errors[0];
+  EXPECT_EQ(invocation.config.cron,
+            (std::vector<std::string>{"@every 5s beat tick", "30 2 * * * reports nightly"}));
+  EXPECT_EQ(invocation.config.reload_watch, std::vector<std::string>{dir.path().string()});
 }
 
 TEST(ConfigFile, MissingFile) {
@@ -335,12 +333,57 @@ TEST(ConfigCommandLine, UnknownDirective) {
   EXPECT_EQ(invocation.errors[0], "unknown directive 'maxclients'");
 }
 
-TEST(ConfigCommandLine, LaterDirectivesAreUnknown) {
-  for (const auto& name : kLaterDirectives) {
-    auto invocation = invoke({"--" + name, "x"});
-    ASSERT_EQ(invocation.errors.size(), 1u) << name;
-    EXPECT_EQ(invocation.errors[0], "unknown directive '" + name + "'");
-  }
+TEST(ConfigCommandLine, JournalDefaultsAndPolicies) {
+  auto defaults = invoke({});
+  ASSERT_TRUE(defaults.errors.empty());
+  EXPECT_EQ(defaults.config.journal, "tasq.journal");
+  EXPECT_TRUE(defaults.config.journal_enabled());
+  EXPECT_EQ(defaults.config.journal_fsync, JournalFsync::everysec);
+  EXPECT_EQ(defaults.config.journal_rewrite_min_size_bytes, 64u << 20);
+
+  auto off = invoke({"--journal", "none", "--journal_fsync", "ALWAYS"});
+  ASSERT_TRUE(off.errors.empty()) << off.errors[0];
+  EXPECT_FALSE(off.config.journal_enabled());
+  EXPECT_EQ(off.config.journal_fsync, JournalFsync::always);
+
+  auto bad = invoke({"--journal_fsync", "sometimes"});
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_EQ(bad.errors[0], "journal_fsync: must be always, everysec or no: 'sometimes'");
+
+  auto small = invoke({"--journal_rewrite_min_size", "4k"});
+  ASSERT_EQ(small.errors.size(), 1u);
+  EXPECT_EQ(small.errors[0], "journal_rewrite_min_size: 4096 is too small: must be at least 1m");
+
+  auto nowhere = invoke({"--journal", "/nonexistent-dir/tasq.journal"});
+  ASSERT_EQ(nowhere.errors.size(), 1u);
+  EXPECT_EQ(nowhere.errors[0], "journal: /nonexistent-dir: no such directory");
+}
+
+TEST(ConfigCommandLine, DispatchModeAndWatchDelay) {
+  auto key = invoke({"--dispatch_mode", "key", "--reload_watch_delay_ms", "50"});
+  ASSERT_TRUE(key.errors.empty()) << key.errors[0];
+  EXPECT_EQ(key.config.dispatch_mode, DispatchMode::key);
+  EXPECT_EQ(key.config.reload_watch_delay_ms, std::chrono::milliseconds(50));
+
+  auto bad = invoke({"--dispatch_mode", "fifo"});
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_EQ(bad.errors[0], "dispatch_mode: must be preemptive or key: 'fifo'");
+
+  auto missing = invoke({"--reload_watch", "/nonexistent/plugin.so"});
+  ASSERT_EQ(missing.errors.size(), 1u);
+  EXPECT_EQ(missing.errors[0], "reload_watch: /nonexistent/plugin.so: no such file or directory");
+}
+
+TEST(ConfigCommandLine, CheckJournalIsAnAction) {
+  auto check = invoke({"--check-journal", "/tmp/x.journal", "--fix"});
+  ASSERT_TRUE(check.errors.empty());
+  EXPECT_EQ(check.action, Invocation::Action::check_journal);
+  EXPECT_EQ(check.check_journal_file, "/tmp/x.journal");
+  EXPECT_TRUE(check.fix_journal);
+
+  auto stray = invoke({"--fix"});
+  ASSERT_EQ(stray.errors.size(), 1u);
+  EXPECT_EQ(stray.errors[0], "--fix is only meaningful with --check-journal FILE");
 }
 
 TEST(ConfigCommandLine, NoPrefixGuessing) {
@@ -384,9 +427,8 @@ TEST(ConfigCommandLine, Help) {
       EXPECT_GT(at, last) << name;
       last = at;
     }
-    for (const auto& name : kLaterDirectives) {
-      EXPECT_EQ(help.find("--" + name + " "), std::string::npos) << name;
-    }
+    EXPECT_NE(help.find("--journal FILE (=tasq.journal)"), std::string::npos);
+    EXPECT_NE(help.find("--check-journal FILE"), std::string::npos);
     EXPECT_NE(help.find("--ring_size SIZE (=64m)"), std::string::npos);
     EXPECT_NE(help.find("--listen HOST:PORT (=127.0.0.1:6380)"), std::string::npos);
     EXPECT_NE(help.find("--task_worker_num N (=CPU count)"), std::string::npos);
@@ -549,7 +591,7 @@ TEST(ConfigValues, DirectiveValuesForConfigGet) {
   config.listen.push_back(*parse_endpoint("unix:/tmp/a.sock"));
   config.requirepass = "pw";
   auto values = directive_values(config);
-  EXPECT_EQ(values.size(), 27u);
+  EXPECT_EQ(values.size(), 34u);
   EXPECT_EQ(value_of(config, "listen"), "127.0.0.1:6380 unix:/tmp/a.sock");
   EXPECT_EQ(value_of(config, "admin"), "none");
   EXPECT_EQ(value_of(config, "requirepass"), "pw");
@@ -569,10 +611,15 @@ TEST(ConfigValues, EveryDirectiveReadsBackWhatItShows) {
   config.heartbeat_check_interval = seconds(3);
   config.heartbeat_idle_time = seconds(7);
   config.admin = parse_endpoint("[::1]:0");
+  config.cron = {"@every 5s beat tick", "0 * * * * hourly run"};
   std::vector<std::string> args;
   for (const auto& [name, value] : directive_values(config)) {
     if (name == "listen") {
       for (const auto& endpoint : config.listen) args.push_back("--listen=" + endpoint.text);
+    } else if (name == "cron" || name == "reload_watch") {
+      // Repeatable text: one entry per line, none when empty.
+      std::istringstream lines(value);
+      for (std::string line; std::getline(lines, line);) args.push_back("--" + name + "=" + line);
     } else {
       args.push_back("--" + name + "=" + value);
     }

@@ -54,6 +54,9 @@ TasqdProcess::TasqdProcess(std::vector<std::string> args) {
     args.insert(args.begin(), {"--listen", "127.0.0.1:0"});
   }
   if (!has_arg(args, "--admin")) args.insert(args.begin(), {"--admin", "none"});
+  // Tests that run in parallel must not share the default ./tasq.journal
+  // (the second would refuse to start); journal tests name their own.
+  if (!has_arg(args, "--journal")) args.insert(args.begin(), {"--journal", "none"});
   if (!has_arg(args, "--task_worker_num")) args.insert(args.begin(), {"--task_worker_num", "2"});
   std::string stderr_path = make_temp_dir("tasqd") + "/stderr.log";
   log_path_ = stderr_path;

@@ -34,6 +34,11 @@ std::optional<std::uint64_t> parse_size(std::string_view text);
 std::optional<Endpoint> parse_endpoint(std::string_view text, std::string* why = nullptr);
 
 enum class LogLevel : std::uint8_t { debug, info, warn, error };
+/// When journal writes reach the disk (Redis's appendfsync).
+enum class JournalFsync : std::uint8_t { always, everysec, no };
+/// How tasks are handed to workers: any idle worker takes the next task, or
+/// one task per queue at a time, in push order.
+enum class DispatchMode : std::uint8_t { preemptive, key };
 /// `debug`, `info`, `warn` or `error`.
 std::string_view to_string(LogLevel level);
 
@@ -74,6 +79,15 @@ struct Config {
   std::string pid_file;
   std::string log_file;  ///< empty = stderr
   LogLevel log_level = LogLevel::info;
+  std::string journal = "tasq.journal";  ///< "none" = off
+  JournalFsync journal_fsync = JournalFsync::everysec;
+  std::uint64_t journal_rewrite_min_size_bytes = 64ull << 20;
+  std::vector<std::string> cron;          ///< "MIN HOUR DOM MON DOW queue payload", "@every 5s q p"
+  std::vector<std::string> reload_watch;  ///< files and directories (recursive)
+  std::chrono::milliseconds reload_watch_delay_ms{500};
+  DispatchMode dispatch_mode = DispatchMode::preemptive;
+
+  [[nodiscard]] bool journal_enabled() const { return journal != "none"; }
 
   /// Checks every bound and every cross-directive rule, and that named users,
   /// groups, directories and plugin files exist; returns one line per
@@ -83,12 +97,14 @@ struct Config {
 
 /// What the command line asked for besides the directives.
 struct Invocation {
-  enum class Action : std::uint8_t { run, help, version, test_config };
+  enum class Action : std::uint8_t { run, help, version, test_config, check_journal };
   Action action = Action::run;
   std::string config_file;  ///< the positional CONFIG_FILE, if any
   Config config;
   std::vector<std::string> errors;  ///< one line per problem, each naming the directive
   std::string help_text;            ///< for Action::help
+  std::string check_journal_file;   ///< for Action::check_journal
+  bool fix_journal = false;         ///< --fix: cut the journal at its first damage
 };
 
 /// Parses `tasqd [CONFIG_FILE] [--directive value ...]`: the file first, the

@@ -106,6 +106,20 @@ class Pool {
   /// returns to the io_context (one wake-up per batch, not per task).
   std::uint64_t push(std::string_view queue, std::span<const std::string_view> payloads);
 
+  /// Enqueues one task whose id was given out before (a journal replay, a
+  /// delayed task that fell due), with its attempt number. False when the
+  /// ring has no room (on_space_freed fires when it is worth trying again).
+  /// Later push() ids stay above `id`.
+  bool push_known(std::string_view queue, std::uint64_t id, std::uint32_t attempt,
+                  std::string_view payload);
+
+  /// Hands out `count` consecutive ids without enqueuing anything (delayed
+  /// tasks get theirs when scheduled); returns the first.
+  std::uint64_t reserve_ids(std::uint64_t count);
+
+  /// Makes every later id greater than `highest` (after a journal replay).
+  void continue_ids_after(std::uint64_t highest);
+
   /// Tasks of `queue` waiting to start.
   [[nodiscard]] std::uint64_t pending(std::string_view queue) const;
 
