@@ -42,14 +42,14 @@ done
 if ((smoke)); then
   pipelines=(1 16)        # depths measured; the table shows 1 and 16
   ingest_rounds=1 ingest_requests=2000 ingest_requests_p1=2000
-  e2e_rounds=1 e2e_tasks=5000
+  e2e_rounds=1 e2e_tasks=5000 e2e_timeout=30
   lat_rounds=1 lat_rate=5000 lat_tasks=1000
   mem_tasks=20000
   pool_rounds=1 pool_tasks=20000
 else
   pipelines=(1 2 4 8 16 32 64)
   ingest_rounds=5 ingest_requests=1000000 ingest_requests_p1=200000
-  e2e_rounds=5 e2e_tasks=500000
+  e2e_rounds=5 e2e_tasks=500000 e2e_timeout=300
   lat_rounds=3 lat_rate=20000 lat_tasks=200000
   mem_tasks=1000000
   pool_rounds=3 pool_tasks=2000000
@@ -57,10 +57,11 @@ fi
 readonly workers=2 payload=64 e2e_pipeline=64
 
 # Every tasqd of the benchmark starts with these (plus --listen, --handler).
-# Persistence stays off on both sides: redis-server gets --save '' and
-# --appendonly no.
-TASQD_ARGS=(--admin none --task_worker_num "$workers" --log_level warn)
+# Persistence stays off on both sides: tasqd gets --journal none, and
+# redis-server --save '' and --appendonly no.
+TASQD_ARGS=(--admin none --task_worker_num "$workers" --log_level warn --journal none)
 
+build=$(realpath "$build")
 tasqd=$build/server/tasqd
 bench_bin=$build/bench
 for exe in "$tasqd" "$bench_bin"/bench_e2e "$bench_bin"/bench_latency "$bench_bin"/brpop_consumer \
@@ -131,9 +132,11 @@ free_port() {
   /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# wait_ping PORT PID: until the server answers; fails at once if PID exits.
 wait_ping() {
   for _ in $(seq 100); do
     redis-cli -p "$1" PING 2>/dev/null | grep -q PONG && return 0
+    kill -0 "$2" 2>/dev/null || fail "the server for port $1 exited at start"
     sleep 0.1
   done
   fail "the server on port $1 did not answer PING within 10 s"
@@ -148,10 +151,10 @@ start_tasqd() {
   local name=$1
   shift
   tasq_port=$(free_port)
-  start_bg "tasqd-$name.log" env -C "$work" "$PWD/$tasqd" --listen "127.0.0.1:$tasq_port" \
+  start_bg "tasqd-$name.log" env -C "$work" "$tasqd" --listen "127.0.0.1:$tasq_port" \
     "${TASQD_ARGS[@]}" "$@"
   tasq_pid=$last_pid
-  wait_ping "$tasq_port"
+  wait_ping "$tasq_port" "$tasq_pid"
   for _ in $(seq 100); do
     [ "$(info "$tasq_port" workers workers_alive)" = "$workers" ] && return 0
     sleep 0.1
@@ -164,7 +167,7 @@ start_redis() {
   start_bg redis.log redis-server --port "$redis_port" --bind 127.0.0.1 --save '' \
     --appendonly no --daemonize no --dir "$work"
   redis_pid=$last_pid
-  wait_ping "$redis_port"
+  wait_ping "$redis_port" "$redis_pid"
 }
 
 # number NAME VALUE: VALUE must be a number, else the section failed.
@@ -230,7 +233,8 @@ section_e2e() {
   start_tasqd e2e
   local round t r
   : >"$work/t" && : >"$work/r"
-  local e2e=("$bench_bin/bench_e2e" --tasks "$e2e_tasks" --size "$payload" --pipeline "$e2e_pipeline")
+  local e2e=("$bench_bin/bench_e2e" --tasks "$e2e_tasks" --size "$payload" --pipeline "$e2e_pipeline"
+    --timeout "$e2e_timeout")
   for round in $(seq "$e2e_rounds"); do
     local order=(tasq redis)
     ((round % 2)) || order=(redis tasq)
@@ -266,7 +270,7 @@ section_latency() {
   note "latency: $lat_tasks tasks at $lat_rate/s, $lat_rounds rounds"
   local record=$work/finish.rec
   : >"$record"
-  TASQ_BENCH_RECORD=$record start_tasqd latency --handler "$PWD/$bench_bin/liblatency_plugin.so"
+  TASQ_BENCH_RECORD=$record start_tasqd latency --handler "$bench_bin/liblatency_plugin.so"
   : >"$work/t" && : >"$work/r"
   local round side i consumers
   for round in $(seq "$lat_rounds"); do
@@ -343,7 +347,7 @@ section_memory() {
   read -r m_total0 m_priv0 < <(memory_of "$master")
   read -r w_total0 w_priv0 < <(memory_of $worker_pids)
   "$bench_bin/bench_e2e" --port "$tasq_port" --tasks "$mem_tasks" --size "$payload" \
-    --pipeline "$e2e_pipeline" >"$work/e2e.out" 2>"$work/e2e.log" || fail "memory: pushing the tasks"
+    --pipeline "$e2e_pipeline" --timeout "$e2e_timeout" >"$work/e2e.out" 2>"$work/e2e.log" || fail "memory: pushing the tasks"
   sleep 0.5
   read -r m_total1 m_priv1 < <(memory_of "$master")
   # shellcheck disable=SC2086
