@@ -339,36 +339,39 @@ memory_of() {
   echo "$best_t $best_p"
 }
 
+# memory_rows WHO "TOTAL0 PRIVATE0" "TOTAL1 PRIVATE1": the table's two rows
+# for one process kind, idle and after the tasks (kB in, MiB out).
+memory_rows() {
+  local who=$1 t0 p0 t1 p1 growth
+  read -r t0 p0 <<<"$2"
+  read -r t1 p1 <<<"$3"
+  growth=$(calc "($p1 - $p0) * 100 / $p0")
+  row "$who private RSS, idle → after $(fmt_int "$mem_tasks") tasks" \
+    "$(printf '%.1f → %.1f MiB (%+.1f%%)' "$(calc "$p0/1024")" "$(calc "$p1/1024")" "$growth")" \
+    "" "" "≤ +10%" "$(met "$growth <= 10")"
+  row "$who RSS incl. shared ring pages" \
+    "$(printf '%.1f → %.1f MiB' "$(calc "$t0/1024")" "$(calc "$t1/1024")")" "" "" "" ""
+}
+
+# Private RSS (anonymous + file pages) is what a leak would grow. Total RSS
+# also counts the pages of the shared-memory ring a process has touched,
+# which grow towards ring_size as tasks pass through and then stay.
 section_memory() {
   note "memory: RSS idle and after $mem_tasks tasks"
   start_tasqd memory
-  local master=$tasq_pid worker_pids
-  # The master is the process-group leader started through env -C: it execs.
-  worker_pids=$(redis-cli -p "$tasq_port" INFO workers | tr -d '\r' |
+  local master=$tasq_pid workers_idle master_idle
+  local -a worker_pids
+  mapfile -t worker_pids < <(redis-cli -p "$tasq_port" INFO workers | tr -d '\r' |
     sed -n 's/^worker[0-9]*:pid=\([0-9]*\),.*/\1/p')
-  [ -n "$worker_pids" ] || fail "memory: no worker pids in INFO workers"
-  # shellcheck disable=SC2086
-  read -r m_total0 m_priv0 < <(memory_of "$master")
-  read -r w_total0 w_priv0 < <(memory_of $worker_pids)
+  ((${#worker_pids[@]} == workers)) || fail "memory: no $workers worker pids in INFO workers"
+  master_idle=$(memory_of "$master")
+  workers_idle=$(memory_of "${worker_pids[@]}")
   "$bench_bin/bench_e2e" --port "$tasq_port" --tasks "$mem_tasks" --size "$payload" \
-    --pipeline "$e2e_pipeline" --timeout "$e2e_timeout" >"$work/e2e.out" 2>"$work/e2e.log" || fail "memory: pushing the tasks"
+    --pipeline "$e2e_pipeline" --timeout "$e2e_timeout" >"$work/e2e.out" 2>"$work/e2e.log" ||
+    fail "memory: pushing the tasks"
   sleep 0.5
-  read -r m_total1 m_priv1 < <(memory_of "$master")
-  # shellcheck disable=SC2086
-  read -r w_total1 w_priv1 < <(memory_of $worker_pids)
-  local what
-  for what in "master m" "worker w"; do
-    set -- $what
-    local p0 p1 t0 t1
-    eval "p0=\$${2}_priv0 p1=\$${2}_priv1 t0=\$${2}_total0 t1=\$${2}_total1"
-    local growth
-    growth=$(calc "($p1 - $p0) * 100 / $p0")
-    row "$1 private RSS, idle → after $(fmt_int "$mem_tasks") tasks" \
-      "$(printf '%.1f → %.1f MiB (%+.1f%%)' "$(calc "$p0/1024")" "$(calc "$p1/1024")" "$growth")" \
-      "" "" "≤ +10%" "$(met "$growth <= 10")"
-    row "$1 RSS incl. shared ring pages" \
-      "$(printf '%.1f → %.1f MiB' "$(calc "$t0/1024")" "$(calc "$t1/1024")")" "" "" "" ""
-  done
+  memory_rows master "$master_idle" "$(memory_of "$master")"
+  memory_rows "worker (the larger)" "$workers_idle" "$(memory_of "${worker_pids[@]}")"
   stop_bg "$tasq_pid"
 }
 
