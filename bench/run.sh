@@ -51,8 +51,8 @@ else
   # -P 1 and -P 16 (the goals) get ingest_rounds; the other depths, only
   # plotted, get ingest_rounds_extra. Requests per run: ingest_requests times
   # the depth, up to 8 times, so each run lasts seconds, not a blink.
-  ingest_rounds=5 ingest_rounds_extra=3 ingest_requests=150000
-  e2e_rounds=5 e2e_tasks=300000 e2e_timeout=300
+  ingest_rounds=5 ingest_rounds_extra=3 ingest_requests=100000
+  e2e_rounds=5 e2e_tasks=200000 e2e_timeout=300
   lat_rounds=3 lat_rate=20000 lat_tasks=200000
   mem_tasks=1000000
   pool_rounds=3 pool_tasks=2000000
@@ -185,6 +185,11 @@ calc() { awk "BEGIN {print $*}"; }
 rows=()
 row() { rows+=("$(printf '| %s | %s | %s | %s | %s | %s |' "$@")"); }
 met() { if awk "BEGIN {exit !($1)}"; then echo yes; else echo "**no**"; fi; }
+# fmt_us MICROSECONDS -> "850 µs", "12.3 ms", "6.56 s"
+fmt_us() {
+  awk -v u="$1" 'BEGIN {if (u < 1000) printf "%.0f µs", u; else if (u < 1e6) printf "%.1f ms", u/1000;
+                        else printf "%.2f s", u/1e6}'
+}
 # fmt_int 1234567.8 -> 1,234,568 (locale-free)
 fmt_int() { printf '%.0f' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'; }
 
@@ -305,11 +310,11 @@ section_latency() {
     awk -v c="$col" '{print $c}' "$work/r" >"$work/rc"
     t=$(number "latency tasq $name" "$(median "$work/tc")")
     r=$(number "latency redis $name" "$(median "$work/rc")")
-    label="latency $name at $(fmt_int "$lat_rate")/s (µs)"
+    label="latency $name at $(fmt_int "$lat_rate") tasks/s"
     if [ "$name" = p99 ]; then
-      row "$label" "$(printf '%.0f' "$t")" "$(printf '%.0f' "$r")" "" "< 1,000 µs" "$(met "$t < 1000")"
+      row "$label" "$(fmt_us "$t")" "$(fmt_us "$r")" "" "< 1 ms" "$(met "$t < 1000")"
     else
-      row "$label" "$(printf '%.0f' "$t")" "$(printf '%.0f' "$r")" "" "" ""
+      row "$label" "$(fmt_us "$t")" "$(fmt_us "$r")" "" "" ""
     fi
   done
   stop_bg "$tasq_pid"
