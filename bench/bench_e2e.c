@@ -15,6 +15,8 @@
  *
  * Prints one line ending in "X tasks/s (S s)". Exits 1 when the tasks do not
  * all execute within the timeout, or any push is refused. */
+/* POSIX and Linux calls (clock_nanosleep, O_CLOEXEC, usleep) under -std=c11 too. */
+#define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -121,10 +123,20 @@ static int start_consumers(const options *o, pid_t *pids) {
   return out[0];
 }
 
-/* Waits until `n` clients are blocked (the consumers, in BRPOP), or dies. */
-static void wait_blocked(redisContext *c, int n, const pid_t *pids) {
+/* Waits until `n` clients are blocked (the consumers, in BRPOP), or dies:
+ * at once when a consumer has exited, else after 10 s. */
+static void wait_blocked(redisContext *c, int n, pid_t *pids) {
   for (int i = 0; i < 1000; ++i) {
     if (bench_info_field(program, c, "clients", "blocked_clients") >= n) return;
+    int status = 0;
+    const pid_t gone = waitpid(-1, &status, WNOHANG);
+    if (gone > 0) {
+      for (int k = 0; k < n; ++k) {
+        if (pids[k] == gone) pids[k] = 0;
+      }
+      kill_all(pids, n);
+      bench_die(program, "consumer %d exited before the tasks (status %d)", (int)gone, status);
+    }
     usleep(10000);
   }
   kill_all(pids, n);

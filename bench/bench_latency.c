@@ -19,6 +19,8 @@
  *
  * Prints one line: "... p50 A us p99 B us p99.9 C us max D us ...". Exits 1
  * when a push is refused or not every task finishes within the timeout. */
+/* POSIX and Linux calls (clock_nanosleep, O_CLOEXEC, usleep) under -std=c11 too. */
+#define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>

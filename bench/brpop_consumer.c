@@ -10,6 +10,8 @@
  * write(2) each (O_APPEND, so several consumers can share the file), which is
  * what bench_latency reads back. Bounded: it gives up after 30 s without a
  * task and exits 1. */
+/* POSIX and Linux calls (clock_nanosleep, O_CLOEXEC, usleep) under -std=c11 too. */
+#define _GNU_SOURCE
 #include <fcntl.h>
 #include <unistd.h>
 
