@@ -137,7 +137,23 @@ void Server::wait_for_space(const std::shared_ptr<Session>& session) {
 
 // Wakes the sessions whose pushes found the ring full, oldest first. A
 // session that still finds no room queues itself again.
+void Server::on_ring_space(std::function<void()> listener) {
+  ring_space_listeners_.push_back(std::move(listener));
+}
+
+std::uint64_t Server::push_tasks(std::string_view queue,
+                                 std::span<const std::string_view> payloads) {
+  return pool_->push(queue, payloads);
+}
+
+// The journal lands with issue 9; until then these are the places it hooks.
+void Server::journal_task(std::uint64_t, std::uint32_t, std::int64_t, std::string_view,
+                          std::string_view) {}
+
+void Server::journal_end(std::uint64_t) {}
+
 void Server::on_space_freed() {
+  for (auto& listener : ring_space_listeners_) listener();
   auto waiting = std::move(waiting_for_space_);
   waiting_for_space_.clear();
   for (auto& weak : waiting) {

@@ -8,7 +8,10 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
+#include <span>
+#include <string_view>
 #include <vector>
 
 #include "server_stats.h"
@@ -50,6 +53,19 @@ class Server {
 
   /// A push found the ring full: `session` is told when there may be room.
   void wait_for_space(const std::shared_ptr<Session>& session);
+  /// Called (on the reactor) every time ring space comes back after a push
+  /// found it full; for the server's own producers (delayed tasks, cron).
+  void on_ring_space(std::function<void()> listener);
+
+  /// Accepts tasks to run now, from any source (LPUSH, cron): into the ring
+  /// and the journal. Returns the id of the last, or 0 when the ring is full
+  /// (nothing accepted).
+  std::uint64_t push_tasks(std::string_view queue, std::span<const std::string_view> payloads);
+  /// Journals a task accepted outside push_tasks (a delayed task, with the
+  /// unix time in ms when it falls due), and a task's end (cancelled).
+  void journal_task(std::uint64_t id, std::uint32_t attempt, std::int64_t due_ms,
+                    std::string_view queue, std::string_view payload);
+  void journal_end(std::uint64_t id);
 
  private:
   void on_signal(const boost::system::error_code& ec, int signo);
@@ -67,6 +83,7 @@ class Server {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer heartbeat_timer_;
   std::deque<std::weak_ptr<Session>> waiting_for_space_;
+  std::vector<std::function<void()>> ring_space_listeners_;
   Clock::time_point started_;
   bool shutting_down_ = false;
 };
