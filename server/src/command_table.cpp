@@ -5,6 +5,8 @@
 #include <cctype>
 #include <string>
 
+#include "server.h"
+
 namespace tasq::server {
 namespace {
 
@@ -95,6 +97,10 @@ Disposition dispatch_command(CommandContext& c) {
   }
   if (!c.client.authenticated && (spec->flags & kNoAuth) == 0) {
     c.reply.error("NOAUTH Authentication required.");
+    return Disposition::done;
+  }
+  if (c.server.loading() && (spec->flags & kLoading) == 0) {
+    c.reply.error("LOADING tasq is loading the journal");
     return Disposition::done;
   }
   return spec->handler(c);

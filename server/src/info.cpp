@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "server.h"
+#include "tasq/journal/journal.h"
 #include "tasq/server/version.h"
 
 namespace tasq::server {
@@ -72,6 +73,23 @@ void section_memory(Server& s, std::string& out) {
   out += fmt::format("used_memory_rss:{}\r\n", resident_bytes());
 }
 
+// Redis's `loading` and `aof_*` fields, named for the journal.
+void section_persistence(Server& s, std::string& out) {
+  out += "# Persistence\r\n";
+  out += fmt::format("loading:{}\r\n", s.loading() ? 1 : 0);
+  const journal::Journal* journal = s.journal();
+  out += fmt::format("journal_enabled:{}\r\n", journal != nullptr ? 1 : 0);
+  if (journal == nullptr) return;
+  auto st = journal->stats();
+  static constexpr std::string_view kPolicy[] = {"always", "everysec", "no"};
+  out += fmt::format("journal_fsync:{}\r\n", kPolicy[static_cast<int>(journal->policy())]);
+  out += fmt::format("journal_size:{}\r\n", st.size_bytes);
+  out += fmt::format("journal_live_tasks:{}\r\n", st.live_tasks);
+  out += fmt::format("journal_last_write_status:{}\r\n", st.last_write_status);
+  out += fmt::format("journal_rewrites:{}\r\n", st.rewrites);
+  out += fmt::format("journal_rewrite_in_progress:{}\r\n", st.rewrite_in_progress ? 1 : 0);
+}
+
 struct Section {
   std::string_view name;
   void (*render)(Server&, std::string&);
@@ -81,6 +99,7 @@ constexpr std::array kSections{
     Section{"server", section_server},   Section{"clients", section_clients},
     Section{"stats", section_stats},     Section{"tasks", section_tasks},
     Section{"workers", section_workers}, Section{"memory", section_memory},
+    Section{"persistence", section_persistence},
 };
 
 std::string lower(std::string_view text) {

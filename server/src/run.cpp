@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <optional>
@@ -80,6 +81,9 @@ int run_tasqd(int argc, char** argv) {
     logging_ready = true;
     if (config.daemonize) daemonize();
     raise_open_files_limit(config);
+    // A journal past RLIMIT_FSIZE must fail its write (EFBIG, reported to
+    // the clients) rather than kill the master.
+    ::signal(SIGXFSZ, SIG_IGN);
     ::setproctitle("-tasqd: master");
 
     boost::asio::io_context io(1);

@@ -8,6 +8,7 @@
 #include "listener.h"
 #include "logging.h"
 #include "session.h"
+#include "tasq/journal/journal.h"
 
 namespace tasq::server {
 namespace {
@@ -43,6 +44,7 @@ Server::Server(boost::asio::io_context& io, Config config, std::vector<std::stri
       heartbeat_timer_(io),
       started_(Clock::now()) {
   pool_->on_space_freed = [this] { on_space_freed(); };
+  pool_->on_task_end = [this](const taskpool::TaskEnd& end) { on_task_end(end); };
 }
 
 Server::~Server() = default;
@@ -52,6 +54,9 @@ void Server::start() {
     listeners_.push_back(std::make_unique<Listener>(*this, endpoint));
   }
   if (config_.admin) admin_ = std::make_unique<AdminPort>(*this, *config_.admin);
+  // Locked before anything is served, so a second tasqd on the same journal
+  // stops here with the reason.
+  if (config_.journal_enabled()) open_journal();
   pool_->start();
   for (auto& listener : listeners_) listener->start();
   if (admin_) admin_->start();
@@ -125,6 +130,7 @@ void Server::shutdown(std::string_view why) {
   }
   waiting_for_space_.clear();
   pool_->shutdown([this] {
+    if (journal_) journal_->close();
     spdlog::info("all tasks drained and workers stopped; bye");
     signals_.cancel();
     io_.stop();
@@ -143,16 +149,68 @@ void Server::on_ring_space(std::function<void()> listener) {
 
 std::uint64_t Server::push_tasks(std::string_view queue,
                                  std::span<const std::string_view> payloads) {
-  return pool_->push(queue, payloads);
+  const std::uint64_t last = pool_->push(queue, payloads);
+  if (last == 0 || !journal_) return last;
+  std::uint64_t id = last + 1 - payloads.size();
+  for (std::string_view payload : payloads) journal_->append_task(id++, 1, 0, queue, payload);
+  ++journal_appends_;
+  journal_commit_->request();
+  return last;
 }
 
-// The journal lands with issue 9; until then these are the places it hooks.
-void Server::journal_task(std::uint64_t, std::uint32_t, std::int64_t, std::string_view,
-                          std::string_view) {}
+void Server::journal_task(std::uint64_t id, std::uint32_t attempt, std::int64_t due_ms,
+                          std::string_view queue, std::string_view payload) {
+  if (!journal_) return;
+  journal_->append_task(id, attempt, due_ms, queue, payload);
+  ++journal_appends_;
+  journal_commit_->request();
+}
 
-void Server::journal_end(std::uint64_t) {}
+void Server::journal_end(std::uint64_t id) {
+  if (!journal_) return;
+  journal_->append_end(id);
+  ++journal_appends_;
+  journal_commit_->request();
+}
+
+bool Server::restore_scheduled(const journal::Task&) { return false; }
+
+void Server::open_journal() {
+  auto policy = config_.journal_fsync == JournalFsync::always     ? journal::FsyncPolicy::always
+                : config_.journal_fsync == JournalFsync::everysec ? journal::FsyncPolicy::everysec
+                                                                  : journal::FsyncPolicy::no;
+  journal_ = std::make_unique<journal::Journal>(io_, config_.journal, policy,
+                                                config_.journal_rewrite_min_size_bytes);
+  journal_commit_ = std::make_unique<JournalCommit>(io_, *journal_);
+  loading_ = true;
+  spdlog::info("loading the journal {}", config_.journal);
+  journal_->load([this](const journal::LoadResult& result) { on_journal_loaded(result); });
+}
+
+void Server::on_journal_loaded(const journal::LoadResult& result) {
+  // Damage in the middle: starting would silently drop acknowledged tasks.
+  if (!result.error.empty()) throw std::runtime_error(result.error);
+  spdlog::info("journal {}: {} record(s), {} live task(s), highest id {}", config_.journal,
+               result.records, result.live_tasks, result.highest_id);
+  pool_->continue_ids_after(result.highest_id);
+  replay_ = std::make_unique<JournalReplay>(*this, *journal_, [this] { loading_ = false; });
+  replay_->start();
+}
+
+// Every end of an attempt reaches the journal: a failure that will be
+// retried records the next attempt number, an end for good closes the task.
+void Server::on_task_end(const taskpool::TaskEnd& end) {
+  if (!journal_) return;
+  if (end.outcome == TASQ_FAILED) {
+    journal_->append_attempt(end.id, end.attempt + 1);
+  } else {
+    journal_->append_end(end.id);
+  }
+  journal_commit_->request();
+}
 
 void Server::on_space_freed() {
+  if (replay_) replay_->on_ring_space();
   for (auto& listener : ring_space_listeners_) listener();
   auto waiting = std::move(waiting_for_space_);
   waiting_for_space_.clear();

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "journal_commit.h"
+#include "journal_replay.h"
 #include "server_stats.h"
 #include "session_registry.h"
 #include "tasq/server/config.h"
@@ -66,18 +68,38 @@ class Server {
   void journal_task(std::uint64_t id, std::uint32_t attempt, std::int64_t due_ms,
                     std::string_view queue, std::string_view payload);
   void journal_end(std::uint64_t id);
+  /// Counts journal appends made for clients: a session whose command moved
+  /// it holds that command's reply until the journal commits.
+  [[nodiscard]] std::uint64_t journal_appends() const { return journal_appends_; }
+  [[nodiscard]] JournalCommit& journal_commit() { return *journal_commit_; }
+  /// nullptr when `journal none`.
+  [[nodiscard]] journal::Journal* journal() { return journal_.get(); }
+  /// True while the journal is replayed at start: only commands flagged
+  /// `loading` run; the rest get -LOADING.
+  [[nodiscard]] bool loading() const { return loading_; }
+  /// A journaled delayed task not yet due, found by the replay: back to the
+  /// scheduler. False when nothing schedules (then it runs now).
+  bool restore_scheduled(const journal::Task& task);
 
  private:
   void on_signal(const boost::system::error_code& ec, int signo);
   void arm_signals();
   void on_space_freed();
   void arm_heartbeat();
+  void open_journal();
+  void on_journal_loaded(const journal::LoadResult& result);
+  void on_task_end(const taskpool::TaskEnd& end);
 
   boost::asio::io_context& io_;
   Config config_;
   ServerStats stats_;
   SessionRegistry sessions_;
   std::unique_ptr<taskpool::Pool> pool_;
+  std::unique_ptr<journal::Journal> journal_;
+  std::unique_ptr<JournalCommit> journal_commit_;
+  std::unique_ptr<JournalReplay> replay_;
+  std::uint64_t journal_appends_ = 0;
+  bool loading_ = false;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unique_ptr<AdminPort> admin_;
   boost::asio::signal_set signals_;
