@@ -26,6 +26,12 @@ void Journal::Impl::append_attempt(std::uint64_t id, std::uint32_t attempt) {
   pending_.push_back({format::RecordType::attempt, id, attempt, 0, at, size});
 }
 
+void Journal::Impl::append_ids(std::uint64_t id) {
+  std::size_t at = buffer_.size();
+  std::size_t size = format::append_ids(buffer_, id);
+  pending_.push_back({format::RecordType::ids, id, 0, 0, at, size});
+}
+
 void Journal::Impl::append_end(std::uint64_t id) {
   std::size_t at = buffer_.size();
   std::size_t size = format::append_end(buffer_, id);
@@ -86,6 +92,11 @@ std::error_code Journal::Impl::write() {
       case format::RecordType::end:
         index_.end(record.id);
         break;
+      case format::RecordType::ids:
+        break;
+    }
+    if (record.type == format::RecordType::task || record.type == format::RecordType::ids) {
+      id_mark_ = std::max(id_mark_, record.id);
     }
   }
   file_size_ += buffer_.size();

@@ -128,6 +128,8 @@ void Journal::append_attempt(std::uint64_t id, std::uint32_t attempt) {
   impl_->append_attempt(id, attempt);
 }
 void Journal::append_end(std::uint64_t id) { impl_->append_end(id); }
+
+void Journal::append_ids(std::uint64_t id) { impl_->append_ids(id); }
 bool Journal::has_buffered() const { return !impl_->buffer_.empty(); }
 std::error_code Journal::write() { return impl_->write(); }
 std::error_code Journal::sync() { return impl_->sync(); }

@@ -45,6 +45,7 @@ class Journal::Impl {
                    std::string_view queue, std::string_view payload);
   void append_attempt(std::uint64_t id, std::uint32_t attempt);
   void append_end(std::uint64_t id);
+  void append_ids(std::uint64_t id);
   std::error_code write();
   std::error_code sync();
   void start_sync_thread();
@@ -92,6 +93,9 @@ class Journal::Impl {
   std::string buffer_;
   std::vector<Pending> pending_;
   LiveIndex index_;
+  /// The highest id written (a task's, or an ids record's): a rewrite
+  /// carries it over so ids never go back, even when no task is live.
+  std::uint64_t id_mark_ = 0;
 
   std::string last_write_status_ = "ok";
   std::uint64_t rewrites_ = 0;

@@ -79,6 +79,7 @@ void Journal::Impl::load(std::function<void(const LoadResult&)> done) {
         index_ = std::move(loaded->index);
         file_size_ = loaded->file_size;
         published_end_ = file_size_;
+        id_mark_ = loaded->result.highest_id;
         loaded_ = true;
       }
       done(loaded->result);

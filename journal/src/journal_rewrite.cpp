@@ -65,6 +65,7 @@ void run_rewrite(RewriteJob& job) {
   if (::fstat(job.source_fd, &st) == 0) ::fchmod(job.target_fd, st.st_mode & 07777);
 
   std::string out = format::file_header();
+  if (job.id_mark > 0) format::append_ids(out, job.id_mark);
   std::uint64_t written = 0;
   auto flush = [&]() -> bool {
     if (auto ec = write_all_at(job.target_fd, out.data(), out.size(), written)) {
@@ -131,6 +132,7 @@ void Journal::Impl::maybe_start_rewrite() {
   auto job = std::make_unique<RewriteJob>();
   job->source_fd = fd_;
   job->source_end = file_size_;
+  job->id_mark = id_mark_;
   job->target_path = rewrite_path(path_);
   job->published_end = &published_end_;
   job->sources.reserve(index_.live());

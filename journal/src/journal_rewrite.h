@@ -22,6 +22,7 @@ struct RewriteJob {
   // Set by the reactor before the thread starts.
   int source_fd = -1;
   std::uint64_t source_end = 0;  ///< S: the old file's size at the snapshot
+  std::uint64_t id_mark = 0;     ///< written first, as an ids record
   std::vector<Source> sources;   ///< live task records, ascending offsets, all < S
   std::string target_path;
   const std::atomic<std::uint64_t>* published_end = nullptr;

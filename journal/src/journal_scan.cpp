@@ -165,6 +165,9 @@ ScanOutcome scan_journal(int fd, LiveIndex& index) {
         ++out.end_records;
         index.end(id);
         break;
+      case format::RecordType::ids:
+        out.highest_id = std::max(out.highest_id, id);
+        break;
     }
     ++out.records;
     offset = record_end;

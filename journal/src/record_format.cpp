@@ -106,6 +106,10 @@ std::size_t append_end(std::string& out, std::uint64_t id) {
   return append_frame(out, RecordType::end, kEndBodySize, [&](char* body) { put_u64(body, id); });
 }
 
+std::size_t append_ids(std::string& out, std::uint64_t id) {
+  return append_frame(out, RecordType::ids, kIdsBodySize, [&](char* body) { put_u64(body, id); });
+}
+
 FrameHeader parse_frame_header(const char* in) {
   return {get_u32(in), get_u32(in + 4), static_cast<std::uint8_t>(in[8])};
 }
@@ -143,6 +147,10 @@ std::string decode_body(std::uint8_t type, std::string_view body, std::uint32_t 
       return {};
     case RecordType::end:
       if (full_body_len != kEndBodySize) return "end record of the wrong size";
+      id = get_u64(body.data());
+      return {};
+    case RecordType::ids:
+      if (full_body_len != kIdsBodySize) return "ids record of the wrong size";
       id = get_u64(body.data());
       return {};
   }

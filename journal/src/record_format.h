@@ -14,6 +14,7 @@
 // Bodies: task    = u64 id, u32 attempt, i64 due_ms, u32 queue_len, queue, payload
 //         attempt = u64 id, u32 attempt
 //         end     = u64 id
+//         ids     = u64 id: every id up to it may have been handed out
 
 #include <cstddef>
 #include <cstdint>
@@ -30,11 +31,12 @@ inline constexpr std::size_t kFrameHeaderSize = 9;
 /// bounded far below it by package_max_length.
 inline constexpr std::uint32_t kMaxBodySize = (1U << 30) + (64U << 10);
 
-enum class RecordType : std::uint8_t { task = 1, attempt = 2, end = 3 };
+enum class RecordType : std::uint8_t { task = 1, attempt = 2, end = 3, ids = 4 };
 
 inline constexpr std::size_t kTaskFixedSize = 8 + 4 + 8 + 4;
 inline constexpr std::size_t kAttemptBodySize = 8 + 4;
 inline constexpr std::size_t kEndBodySize = 8;
+inline constexpr std::size_t kIdsBodySize = 8;
 
 /// CRC-32C (Castagnoli) of `data`, continuing from `crc` (0 to start).
 std::uint32_t crc32c_extend(std::uint32_t crc, const void* data, std::size_t size);
@@ -57,6 +59,7 @@ std::size_t append_task(std::string& out, std::uint64_t id, std::uint32_t attemp
                         std::int64_t due_ms, std::string_view queue, std::string_view payload);
 std::size_t append_attempt(std::string& out, std::uint64_t id, std::uint32_t attempt);
 std::size_t append_end(std::string& out, std::uint64_t id);
+std::size_t append_ids(std::string& out, std::uint64_t id);
 
 struct FrameHeader {
   std::uint32_t body_len = 0;

@@ -151,6 +151,7 @@ std::uint64_t Server::push_tasks(std::string_view queue,
                                  std::span<const std::string_view> payloads) {
   const std::uint64_t last = pool_->push(queue, payloads);
   if (last == 0 || !journal_) return last;
+  cover_id(last);
   std::uint64_t id = last + 1 - payloads.size();
   for (std::string_view payload : payloads) journal_->append_task(id++, 1, 0, queue, payload);
   ++journal_appends_;
@@ -161,6 +162,7 @@ std::uint64_t Server::push_tasks(std::string_view queue,
 void Server::journal_task(std::uint64_t id, std::uint32_t attempt, std::int64_t due_ms,
                           std::string_view queue, std::string_view payload) {
   if (!journal_) return;
+  cover_id(id);
   journal_->append_task(id, attempt, due_ms, queue, payload);
   ++journal_appends_;
   journal_commit_->request();
@@ -193,8 +195,27 @@ void Server::on_journal_loaded(const journal::LoadResult& result) {
   spdlog::info("journal {}: {} record(s), {} live task(s), highest id {}", config_.journal,
                result.records, result.live_tasks, result.highest_id);
   pool_->continue_ids_after(result.highest_id);
+  // Written and synced before anything is pushed: from here on, ids a crash
+  // leaves unrecorded stay below a mark that is already on disk.
+  id_mark_ = result.highest_id;
+  cover_id(result.highest_id + 1);
+  std::error_code ec = journal_->write();
+  if (!ec) ec = journal_->sync();
+  if (ec) spdlog::warn("journal {}: writing the id mark: {} (kept for the next write)",
+                       config_.journal, ec.message());
   replay_ = std::make_unique<JournalReplay>(*this, *journal_, [this] { loading_ = false; });
   replay_->start();
+}
+
+// A task becomes visible to the workers in the turn it is pushed, before the
+// turn's journal write: if tasqd dies in between, the task may have run
+// without a record. The ids record written ahead keeps such an id from being
+// given to another task after the restart; one per kIdBlock ids.
+void Server::cover_id(std::uint64_t last) {
+  constexpr std::uint64_t kIdBlock = 1u << 20;
+  if (last + kIdBlock / 2 < id_mark_) return;
+  id_mark_ = last + kIdBlock;
+  journal_->append_ids(id_mark_);
 }
 
 // Every end of an attempt reaches the journal: a failure that will be

@@ -89,6 +89,8 @@ class Server {
   void open_journal();
   void on_journal_loaded(const journal::LoadResult& result);
   void on_task_end(const taskpool::TaskEnd& end);
+  /// `last` was handed out: keep the journal's id mark well ahead of it.
+  void cover_id(std::uint64_t last);
 
   boost::asio::io_context& io_;
   Config config_;
@@ -99,6 +101,7 @@ class Server {
   std::unique_ptr<JournalCommit> journal_commit_;
   std::unique_ptr<JournalReplay> replay_;
   std::uint64_t journal_appends_ = 0;
+  std::uint64_t id_mark_ = 0;  ///< ids up to here are covered by an ids record
   bool loading_ = false;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unique_ptr<AdminPort> admin_;

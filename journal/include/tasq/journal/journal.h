@@ -61,7 +61,7 @@ struct Stats {
 struct LoadResult {
   std::uint64_t records = 0;      ///< whole records read
   std::uint64_t live_tasks = 0;   ///< tasks without an end, ready for next_live()
-  std::uint64_t highest_id = 0;   ///< of every task record seen, live or ended
+  std::uint64_t highest_id = 0;   ///< of every task or ids record seen
   std::uint64_t torn_bytes = 0;   ///< a torn last record cut off (0 = none)
   std::string error;              ///< non-empty: damage in the middle (names the offset) or I/O
 };
@@ -102,6 +102,11 @@ class Journal {
   /// A task ended for good: completed, dead-lettered or cancelled. Ends of
   /// unknown ids are accepted and ignored at replay.
   void append_end(std::uint64_t id);
+  /// Every id up to `id` may be handed out before the records that use it
+  /// are written: load() reports at least it as highest_id, so that ids a
+  /// crash left unrecorded (a task that ran but was never acknowledged) are
+  /// never given to another task. Kept across rewrites.
+  void append_ids(std::uint64_t id);
 
   /// True when appends are waiting for write().
   [[nodiscard]] bool has_buffered() const;
