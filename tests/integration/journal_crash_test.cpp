@@ -47,7 +47,7 @@ std::map<long long, std::vector<std::string>> runs(const std::string& dir) {
 
 int rounds_from_env() {
   const char* text = std::getenv("TASQ_CRASH_ROUNDS");
-  return text != nullptr ? std::max(1, std::atoi(text)) : 12;
+  return text != nullptr ? std::max(1, std::atoi(text)) : 25;
 }
 
 TEST(JournalCrash, EveryAcknowledgedPushRunsAfterRepeatedKills) {
