@@ -17,9 +17,13 @@ std::uint32_t crc32c_extend(std::uint32_t crc, const void* data, std::size_t siz
 #if TASQ_HAVE_GOOGLE_CRC32C
   return ::crc32c::Extend(crc, static_cast<const std::uint8_t*>(data), size);
 #else
-  // Boost's reflected optimal CRC keeps its register pre-inverted; seeding it
-  // with ~crc continues a finished value exactly like crc32c::Extend.
-  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> engine(~crc);
+  // A finished CRC-32C is the register inverted and bit-reflected, while
+  // Boost takes its initial remainder unreflected: undo both to continue
+  // exactly like crc32c::Extend.
+  std::uint32_t register_value = ~crc;
+  std::uint32_t unreflected = 0;
+  for (int bit = 0; bit < 32; ++bit) unreflected |= ((register_value >> bit) & 1U) << (31 - bit);
+  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> engine(unreflected);
   engine.process_bytes(data, size);
   return engine.checksum();
 #endif
