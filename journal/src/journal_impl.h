@@ -92,12 +92,15 @@ class Journal::Impl {
   std::string buffer_;
   std::vector<Pending> pending_;
   LiveIndex index_;
+  std::string readahead_;  ///< next_live()'s window of the file
+  std::uint64_t readahead_at_ = 0;
 
   std::string last_write_status_ = "ok";
   std::uint64_t rewrites_ = 0;
 
   // Durability: set after each write, cleared by the fdatasync that covers it.
   std::atomic<bool> dirty_{false};
+  std::atomic<std::uint64_t> fsyncs_{0};
   std::thread sync_thread_;
   std::mutex sync_mutex_;
   std::condition_variable sync_wake_;

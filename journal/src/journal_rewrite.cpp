@@ -206,6 +206,7 @@ void Journal::Impl::finish_rewrite() {
   }
   std::size_t next = 0;
   index_.for_each([&](LiveEntry& entry) { entry.offset = rebased[next++]; });
+  readahead_.clear();  // offsets of the old file
 
   std::uint64_t old_size = file_size_;
   int old_fd = fd_;
