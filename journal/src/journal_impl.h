@@ -76,6 +76,7 @@ class Journal::Impl {
   std::atomic<std::uint64_t> published_end_{0};  ///< file_size_, for the rewrite thread
   bool truncate_pending_ = false;     ///< a failed write left bytes past file_size_
   bool loaded_ = false;
+  bool closing_ = false;
   bool closed_ = false;
   std::thread load_thread_;
 
@@ -93,6 +94,9 @@ class Journal::Impl {
   std::vector<Pending> pending_;
   LiveIndex index_;
   std::string readahead_;  ///< next_live()'s window of the file
+  /// Where the records load() found end: next_live() stops there, so a task
+  /// journaled again while replaying (moved to the back) is not seen twice.
+  std::uint64_t replay_end_ = 0;
   std::uint64_t readahead_at_ = 0;
 
   std::string last_write_status_ = "ok";

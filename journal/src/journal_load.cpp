@@ -79,6 +79,7 @@ void Journal::Impl::load(std::function<void(const LoadResult&)> done) {
       if (loaded->result.error.empty()) {
         index_ = std::move(loaded->index);
         file_size_ = loaded->file_size;
+        replay_end_ = file_size_;
         published_end_ = file_size_;
         loaded_ = true;
       }
@@ -92,6 +93,10 @@ void Journal::Impl::load(std::function<void(const LoadResult&)> done) {
 // all the memory the payloads ever take.
 bool Journal::Impl::next_live(Task& out) {
   const LiveEntry* entry = index_.next();
+  if (entry != nullptr && entry->offset >= replay_end_) {
+    index_.rewind_one();
+    entry = nullptr;
+  }
   if (entry == nullptr) {
     std::string().swap(readahead_);
     return false;
