@@ -89,7 +89,8 @@ class Journal {
   /// The live tasks found by load(), one per call, in the order they were
   /// first journaled, with their latest attempt; false after the last.
   /// Payloads are read back from the file as they are asked for, so memory
-  /// stays bounded by the index, not by the payloads.
+  /// stays bounded by the index, not by the payloads. Tasks appended after
+  /// load() are not returned, even one journaled again while replaying.
   bool next_live(Task& out);
 
   // ----- appends (buffered until write())
@@ -111,7 +112,10 @@ class Journal {
   /// cut back to its last whole record, the task records of this batch are
   /// dropped (their pushes must not be acknowledged), attempt and end
   /// records are kept for the next write, and last_write_status says why;
-  /// the next successful write sets it back to "ok".
+  /// the next successful write sets it back to "ok". Before load() has
+  /// reported without error (or after close()) it writes nothing and fails
+  /// with operation_not_permitted: appending after an unchecked tail could
+  /// bury a torn record in the middle.
   std::error_code write();
 
   /// For `always`: fdatasync once for everything written so far (the group
