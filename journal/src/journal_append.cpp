@@ -112,6 +112,7 @@ std::error_code Journal::Impl::write() {
 std::error_code Journal::Impl::sync() {
   if (policy_ != FsyncPolicy::always || fd_ < 0) return {};
   if (!dirty_.exchange(false)) return {};
+  ++fsyncs_;
   if (::fdatasync(fd_) != 0) {
     auto ec = last_errno();
     dirty_ = true;
@@ -135,7 +136,10 @@ void Journal::Impl::start_sync_thread() {
       std::error_code ec;
       {
         std::lock_guard fd_lock(fd_mutex_);
-        if (fd_ >= 0 && ::fdatasync(fd_) != 0) ec = last_errno();
+        if (fd_ >= 0) {
+          ++fsyncs_;
+          if (::fdatasync(fd_) != 0) ec = last_errno();
+        }
       }
       if (ec) {
         dirty_ = true;

@@ -74,6 +74,7 @@ Journal::Impl::~Impl() {
 
 void Journal::Impl::close() {
   if (closed_) return;
+  closing_ = true;  // this last write starts no rewrite
   if (loaded_ && !buffer_.empty()) write();
   settle_rewrite();
   stop_sync_thread();
@@ -94,6 +95,7 @@ Stats Journal::Impl::stats() const {
   out.rewrites = rewrites_;
   out.rewrite_in_progress = rewrite_ != nullptr;
   out.last_write_status = last_write_status_;
+  out.fsyncs = fsyncs_.load(std::memory_order_relaxed);
   return out;
 }
 

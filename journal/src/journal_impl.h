@@ -77,6 +77,7 @@ class Journal::Impl {
   std::atomic<std::uint64_t> published_end_{0};  ///< file_size_, for the rewrite thread
   bool truncate_pending_ = false;     ///< a failed write left bytes past file_size_
   bool loaded_ = false;
+  bool closing_ = false;
   bool closed_ = false;
   std::thread load_thread_;
 
@@ -96,12 +97,18 @@ class Journal::Impl {
   /// The highest id written (a task's, or an ids record's): a rewrite
   /// carries it over so ids never go back, even when no task is live.
   std::uint64_t id_mark_ = 0;
+  std::string readahead_;  ///< next_live()'s window of the file
+  /// Where the records load() found end: next_live() stops there, so a task
+  /// journaled again while replaying (moved to the back) is not seen twice.
+  std::uint64_t replay_end_ = 0;
+  std::uint64_t readahead_at_ = 0;
 
   std::string last_write_status_ = "ok";
   std::uint64_t rewrites_ = 0;
 
   // Durability: set after each write, cleared by the fdatasync that covers it.
   std::atomic<bool> dirty_{false};
+  std::atomic<std::uint64_t> fsyncs_{0};
   std::thread sync_thread_;
   std::mutex sync_mutex_;
   std::condition_variable sync_wake_;

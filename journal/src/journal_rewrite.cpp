@@ -80,10 +80,6 @@ void run_rewrite(RewriteJob& job) {
   job.new_offsets.reserve(job.sources.size());
   std::string frame;
   for (const auto& source : job.sources) {
-    if (job.cancel.load(std::memory_order_relaxed)) {
-      job.error = "cancelled";
-      return;
-    }
     frame.resize(source.frame_len);
     if (auto ec = read_all_at(job.source_fd, frame.data(), frame.size(), source.offset)) {
       job.error = fail("read", ec);
@@ -124,7 +120,7 @@ void run_rewrite(RewriteJob& job) {
 }
 
 void Journal::Impl::maybe_start_rewrite() {
-  if (rewrite_ || closed_ || file_size_ <= rewrite_min_size_ ||
+  if (rewrite_ || closing_ || file_size_ <= rewrite_min_size_ ||
       file_size_ <= 2 * (index_.live_bytes() + format::kFileHeaderSize) ||
       std::chrono::steady_clock::now() < rewrite_retry_after_) {
     return;
@@ -208,6 +204,20 @@ void Journal::Impl::finish_rewrite() {
   }
   std::size_t next = 0;
   index_.for_each([&](LiveEntry& entry) { entry.offset = rebased[next++]; });
+  // The replay boundary moves like an offset: to the first record at or
+  // after it in the new file.
+  if (replay_end_ >= job->source_end) {
+    replay_end_ = replay_end_ - job->source_end + job->tail_base;
+  } else {
+    auto it = std::lower_bound(sources.begin(), sources.end(), replay_end_,
+                               [](const RewriteJob::Source& s, std::uint64_t at) {
+                                 return s.offset < at;
+                               });
+    replay_end_ = it == sources.end()
+                      ? job->tail_base
+                      : job->new_offsets[static_cast<std::size_t>(it - sources.begin())];
+  }
+  readahead_.clear();  // offsets of the old file
 
   std::uint64_t old_size = file_size_;
   int old_fd = fd_;

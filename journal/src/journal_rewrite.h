@@ -26,7 +26,6 @@ struct RewriteJob {
   std::vector<Source> sources;   ///< live task records, ascending offsets, all < S
   std::string target_path;
   const std::atomic<std::uint64_t>* published_end = nullptr;
-  std::atomic<bool> cancel{false};
 
   // Set by the thread.
   int target_fd = -1;

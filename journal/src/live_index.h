@@ -34,6 +34,10 @@ class LiveIndex {
 
   /// The next live entry after the previous call's, or nullptr at the end.
   const LiveEntry* next();
+  /// Steps next() back by one entry, so that it returns it again.
+  void rewind_one() {
+    if (cursor_ > 0) --cursor_;
+  }
 
   /// Calls f(entry) for every live entry in order, allowing it to change the
   /// offset (the rewrite's rebase) but nothing else.

@@ -2,24 +2,41 @@
 
 #include <cstring>
 
-#if TASQ_HAVE_GOOGLE_CRC32C
-#include <crc32c/crc32c.h>
+#if TASQ_HAVE_ISAL
+#include <isa-l/crc.h>
+
+#include <algorithm>
+#include <climits>
 #else
 #include <boost/crc.hpp>
 #endif
 
 namespace tasq::journal::format {
 
-// Google's crc32c (hardware-accelerated) where the system has it; otherwise
-// Boost.CRC with the Castagnoli parameters. Both compute the same standard
-// CRC-32C, so files move freely between builds (a test pins the check value).
+// Intel's ISA-L (hardware-accelerated, libisal-dev) where the system has it;
+// otherwise Boost.CRC with the Castagnoli parameters. Both compute the same
+// standard CRC-32C, so files move freely between builds (a test pins the
+// check value).
 std::uint32_t crc32c_extend(std::uint32_t crc, const void* data, std::size_t size) {
-#if TASQ_HAVE_GOOGLE_CRC32C
-  return ::crc32c::Extend(crc, static_cast<const std::uint8_t*>(data), size);
+#if TASQ_HAVE_ISAL
+  // ISA-L's crc32_iscsi works on the register (not inverted at either end)
+  // and takes an int length.
+  std::uint32_t reg = ~crc;
+  auto* bytes = static_cast<unsigned char*>(const_cast<void*>(data));
+  while (size > 0) {
+    auto n = std::min<std::size_t>(size, INT_MAX);
+    reg = crc32_iscsi(bytes, static_cast<int>(n), reg);
+    bytes += n;
+    size -= n;
+  }
+  return ~reg;
 #else
-  // Boost's reflected optimal CRC keeps its register pre-inverted; seeding it
-  // with ~crc continues a finished value exactly like crc32c::Extend.
-  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> engine(~crc);
+  // A finished CRC-32C is the register inverted and bit-reflected, while
+  // Boost takes its initial remainder unreflected: undo both to continue.
+  std::uint32_t register_value = ~crc;
+  std::uint32_t unreflected = 0;
+  for (int bit = 0; bit < 32; ++bit) unreflected |= ((register_value >> bit) & 1U) << (31 - bit);
+  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> engine(unreflected);
   engine.process_bytes(data, size);
   return engine.checksum();
 #endif

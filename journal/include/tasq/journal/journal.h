@@ -54,6 +54,7 @@ struct Stats {
   std::uint64_t live_bytes = 0;    ///< bytes of their current records
   std::uint64_t rewrites = 0;      ///< compactions completed since start
   bool rewrite_in_progress = false;
+  std::uint64_t fsyncs = 0;        ///< fdatasync calls made since start (group commit: one a turn)
   std::string last_write_status = "ok";  ///< "ok", or why the last write or fsync failed
 };
 
@@ -88,7 +89,8 @@ class Journal {
   /// The live tasks found by load(), one per call, in the order they were
   /// first journaled, with their latest attempt; false after the last.
   /// Payloads are read back from the file as they are asked for, so memory
-  /// stays bounded by the index, not by the payloads.
+  /// stays bounded by the index, not by the payloads. Tasks appended after
+  /// load() are not returned, even one journaled again while replaying.
   bool next_live(Task& out);
 
   // ----- appends (buffered until write())
@@ -115,7 +117,10 @@ class Journal {
   /// cut back to its last whole record, the task records of this batch are
   /// dropped (their pushes must not be acknowledged), attempt and end
   /// records are kept for the next write, and last_write_status says why;
-  /// the next successful write sets it back to "ok".
+  /// the next successful write sets it back to "ok". Before load() has
+  /// reported without error (or after close()) it writes nothing and fails
+  /// with operation_not_permitted: appending after an unchecked tail could
+  /// bury a torn record in the middle.
   std::error_code write();
 
   /// For `always`: fdatasync once for everything written so far (the group
