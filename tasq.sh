@@ -14,7 +14,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev nlohmann-json3-dev libisal-dev
   redis-tools redis-server php-cli php-redis python3 python3-redis
   clang libclang-rt-14-dev
-  nutcracker docker-compose systemd procps
+  nutcracker docker-compose systemd procps tzdata
 )
 
 JOBS=$(nproc 2>/dev/null || echo 2)

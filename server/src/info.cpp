@@ -51,6 +51,7 @@ void section_tasks(Server& s, std::string& out) {
   out += fmt::format("tasks_dead:{}\r\n", st.dead);
   out += fmt::format("tasks_pending:{}\r\n", st.pending);
   out += fmt::format("tasks_in_flight:{}\r\n", st.in_flight);
+  out += fmt::format("cron_fired:{}\r\n", s.cron_fired());
 }
 
 void section_workers(Server& s, std::string& out) {

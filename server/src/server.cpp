@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "admin_port.h"
+#include "cron_runner.h"
 #include "listener.h"
 #include "logging.h"
 #include "session.h"
@@ -60,6 +61,8 @@ void Server::start() {
   pool_->start();
   for (auto& listener : listeners_) listener->start();
   if (admin_) admin_->start();
+  cron_ = std::make_unique<CronRunner>(*this, config_.cron);
+  cron_->start();
   arm_signals();
   arm_heartbeat();
 }
@@ -67,6 +70,8 @@ void Server::start() {
 std::chrono::seconds Server::uptime() const {
   return std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started_);
 }
+
+std::uint64_t Server::cron_fired() const { return cron_ ? cron_->fired() : 0; }
 
 std::uint16_t Server::first_tcp_port() const {
   for (const auto& listener : listeners_) {
@@ -124,6 +129,7 @@ void Server::shutdown(std::string_view why) {
                config_.max_wait_time.count());
   for (auto& listener : listeners_) listener->stop();
   heartbeat_timer_.cancel();
+  if (cron_) cron_->stop();
   sessions_.close_all();
   for (auto& weak : waiting_for_space_) {
     if (auto session = weak.lock()) session->stop();

@@ -25,6 +25,7 @@ namespace tasq::server {
 
 class Listener;
 class AdminPort;
+class CronRunner;
 
 class Server {
  public:
@@ -52,6 +53,8 @@ class Server {
   [[nodiscard]] std::chrono::seconds uptime() const;
   [[nodiscard]] std::uint16_t first_tcp_port() const;
   [[nodiscard]] bool shutting_down() const { return shutting_down_; }
+  /// Cron firings that became tasks (INFO `cron_fired`).
+  [[nodiscard]] std::uint64_t cron_fired() const;
 
   /// A push found the ring full: `session` is told when there may be room.
   void wait_for_space(const std::shared_ptr<Session>& session);
@@ -105,6 +108,7 @@ class Server {
   bool loading_ = false;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unique_ptr<AdminPort> admin_;
+  std::unique_ptr<CronRunner> cron_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer heartbeat_timer_;
   std::deque<std::weak_ptr<Session>> waiting_for_space_;
