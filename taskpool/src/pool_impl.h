@@ -87,8 +87,8 @@ class Pool::Impl {
     std::uint64_t pending = 0;  ///< waiting to start (held ones included)
     std::uint64_t live = 0;     ///< not yet ended; the entry goes at 0
     // dispatch_mode key only:
-    bool busy = false;        ///< one task is published, running or waiting for its retry
-    HeldTasks::List held;     ///< the tasks after it, in push order
+    bool busy = false;     ///< one task is published, running or waiting for its retry
+    HeldTasks::List held;  ///< the tasks after it, in push order
   };
   struct NameHash {
     using is_transparent = void;

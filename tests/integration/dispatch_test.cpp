@@ -48,16 +48,16 @@ TEST(DispatchKey, EachQueueRunsInPushOrderOneAtATime) {
   std::ifstream in(events);
   std::string kind, queue;
   long long id = 0, attempt = 0;
-  std::map<std::string, std::size_t> next;     // index in pushed of the next start
-  std::map<std::string, long long> running;    // id running in that queue, 0 when none
+  std::map<std::string, std::size_t> next;   // index in pushed of the next start
+  std::map<std::string, long long> running;  // id running in that queue, 0 when none
   int at_once = 0, most_at_once = 0;
   std::size_t lines = 0;
   while (in >> kind >> queue >> id >> attempt) {
     ++lines;
     ASSERT_EQ(attempt, 1) << "nothing failed, nothing should run twice";
     if (kind == "S") {
-      ASSERT_EQ(running[queue], 0) << queue << ": task " << id << " started while "
-                                   << running[queue] << " ran";
+      ASSERT_EQ(running[queue], 0)
+          << queue << ": task " << id << " started while " << running[queue] << " ran";
       ASSERT_LT(next[queue], pushed[queue].size());
       ASSERT_EQ(pushed[queue][next[queue]], id) << queue << ": started out of push order";
       running[queue] = id;

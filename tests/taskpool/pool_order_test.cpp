@@ -7,6 +7,7 @@
 // which the workers really started and ended them.
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "pool_test_support.h"
@@ -59,8 +60,8 @@ std::string check_key_order(const std::vector<Event>& events, const Pushed& push
     if (e.kind == 'S') {
       if (s.running) {
         if (killed.count(s.running->pid) == 0 || s.running->id != e.id) {
-          problems << "line " << i << ": " << e.queue << " task " << e.id
-                   << " started while task " << s.running->id << " ran\n";
+          problems << "line " << i << ": " << e.queue << " task " << e.id << " started while task "
+                   << s.running->id << " ran\n";
         }
         s.running.reset();
       }
@@ -77,7 +78,8 @@ std::string check_key_order(const std::vector<Event>& events, const Pushed& push
       continue;
     }
     if (!s.running || s.running->id != e.id || s.running->attempt != e.attempt) {
-      problems << "line " << i << ": " << e.kind << " of task " << e.id << " that was not running\n";
+      problems << "line " << i << ": " << e.kind << " of task " << e.id
+               << " that was not running\n";
       continue;
     }
     s.running.reset();
@@ -191,9 +193,9 @@ TEST(PoolKeyOrder, RetriesAndDeadLettersKeepTheirPlace) {
     return std::string(1, kind) + std::to_string(r[i]) + "." + std::to_string(attempt);
   };
   const std::vector<std::string> expected = {
-      at(0, 'S', 1), at(0, 'F', 1), at(0, 'S', 2), at(0, 'E', 2), at(1, 'S', 1), at(1, 'E', 1),
-      at(2, 'S', 1), at(2, 'F', 1), at(2, 'S', 2), at(2, 'F', 2), at(3, 'S', 1), at(3, 'E', 1),
-      at(4, 'S', 1), at(4, 'E', 1)};
+      at(0, 'S', 1), at(0, 'F', 1), at(0, 'S', 2), at(0, 'E', 2), at(1, 'S', 1),
+      at(1, 'E', 1), at(2, 'S', 1), at(2, 'F', 1), at(2, 'S', 2), at(2, 'F', 2),
+      at(3, 'S', 1), at(3, 'E', 1), at(4, 'S', 1), at(4, 'E', 1)};
   EXPECT_EQ(r_order, expected);
   const PoolStats stats = h.pool().stats();
   EXPECT_EQ(stats.completed, 9u);
