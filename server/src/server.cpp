@@ -32,6 +32,9 @@ taskpool::PoolConfig pool_config(const Config& config, std::vector<std::string> 
   pool.chroot = config.chroot;
   pool.log_level = std::string(to_string(config.log_level));
   pool.log_file = config.log_file;
+  pool.dispatch_mode = config.dispatch_mode == DispatchMode::key
+                           ? taskpool::DispatchMode::key
+                           : taskpool::DispatchMode::preemptive;
   return pool;
 }
 
