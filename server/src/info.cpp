@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "delayed_tasks.h"
 #include "server.h"
 #include "tasq/server/version.h"
 
@@ -50,6 +51,7 @@ void section_tasks(Server& s, std::string& out) {
   out += fmt::format("tasks_dead:{}\r\n", st.dead);
   out += fmt::format("tasks_pending:{}\r\n", st.pending);
   out += fmt::format("tasks_in_flight:{}\r\n", st.in_flight);
+  out += fmt::format("tasks_scheduled:{}\r\n", s.delayed().size());
 }
 
 void section_workers(Server& s, std::string& out) {

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "admin_port.h"
+#include "delayed_tasks.h"
 #include "listener.h"
 #include "logging.h"
 #include "session.h"
@@ -43,6 +44,7 @@ Server::Server(boost::asio::io_context& io, Config config, std::vector<std::stri
       heartbeat_timer_(io),
       started_(Clock::now()) {
   pool_->on_space_freed = [this] { on_space_freed(); };
+  delayed_ = std::make_unique<DelayedTasks>(*this, config_.ring_size_bytes);
 }
 
 Server::~Server() = default;
@@ -53,6 +55,7 @@ void Server::start() {
   }
   if (config_.admin) admin_ = std::make_unique<AdminPort>(*this, *config_.admin);
   pool_->start();
+  delayed_->start();
   for (auto& listener : listeners_) listener->start();
   if (admin_) admin_->start();
   arm_signals();
@@ -119,6 +122,7 @@ void Server::shutdown(std::string_view why) {
                config_.max_wait_time.count());
   for (auto& listener : listeners_) listener->stop();
   heartbeat_timer_.cancel();
+  delayed_->stop();
   sessions_.close_all();
   for (auto& weak : waiting_for_space_) {
     if (auto session = weak.lock()) session->stop();
