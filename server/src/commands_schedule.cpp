@@ -1,13 +1,16 @@
 // ZADD, ZCARD and ZREM: delayed tasks through the sorted-set idiom Redis
 // users already schedule jobs with (score = unix time the job falls due).
 
-#include <cerrno>
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <string>
-
-#include <fmt/format.h>
+#include <utility>
+#include <vector>
 
 #include "command_table.h"
 #include "delayed_tasks.h"
@@ -49,15 +52,13 @@ struct ZaddFlags {
 Disposition cmd_zadd(CommandContext& c) {
   ZaddFlags f;
   std::size_t first = 2;
+  const std::pair<std::string_view, bool*> options[] = {
+      {"nx", &f.nx}, {"xx", &f.xx}, {"gt", &f.gt}, {"lt", &f.lt}, {"ch", &f.ch}, {"incr", &f.incr}};
   for (; first < c.args.size(); ++first) {
-    std::string_view word = c.args[first];
-    if (iequals(word, "nx")) f.nx = true;
-    else if (iequals(word, "xx")) f.xx = true;
-    else if (iequals(word, "gt")) f.gt = true;
-    else if (iequals(word, "lt")) f.lt = true;
-    else if (iequals(word, "ch")) f.ch = true;
-    else if (iequals(word, "incr")) f.incr = true;
-    else break;
+    auto option = std::find_if(std::begin(options), std::end(options),
+                               [&](const auto& o) { return iequals(c.args[first], o.first); });
+    if (option == std::end(options)) break;
+    *option->second = true;
   }
   const std::size_t elements = c.args.size() - first;
   if (elements == 0 || elements % 2 != 0) {
@@ -85,9 +86,9 @@ Disposition cmd_zadd(CommandContext& c) {
       return Disposition::done;
     }
     if (seconds > kMaxDueSeconds) {
-      c.reply.error(fmt::format(
-          "ERR due time out of range: a unix time in seconds up to {:.0f} was expected",
-          kMaxDueSeconds));
+      c.reply.error(
+          fmt::format("ERR due time out of range: a unix time in seconds up to {:.0f} was expected",
+                      kMaxDueSeconds));
       return Disposition::done;
     }
     // Past (and -inf) means now.
@@ -105,16 +106,23 @@ Disposition cmd_zadd(CommandContext& c) {
   }
   DelayedTasks& delayed = c.server.delayed();
   const std::string_view queue = c.args[1];
+  // Count every payload as new first: only near the bound is it worth a
+  // lookup per payload to leave out those that would merely move.
   std::size_t extra = 0;
-  for (std::size_t i = 0; i < due.size(); ++i) {
-    std::string_view payload = c.args[first + 2 * i + 1];
-    if (!delayed.contains(queue, payload)) extra += queue.size() + payload.size();
+  for (std::size_t i = 0; i < due.size(); ++i)
+    extra += queue.size() + c.args[first + 2 * i + 1].size();
+  if (!delayed.fits(extra)) {
+    extra = 0;
+    for (std::size_t i = 0; i < due.size(); ++i) {
+      std::string_view payload = c.args[first + 2 * i + 1];
+      if (!delayed.contains(queue, payload)) extra += queue.size() + payload.size();
+    }
   }
   if (!delayed.fits(extra)) {
-    c.reply.error(fmt::format(
-        "ERR too many scheduled tasks: their payloads would pass ring_size ({} bytes); "
-        "cancel some with ZREM, wait for them to fall due, or raise ring_size",
-        delayed.max_bytes()));
+    c.reply.error(
+        fmt::format("ERR too many scheduled tasks: their payloads would pass ring_size ({} bytes); "
+                    "cancel some with ZREM, wait for them to fall due, or raise ring_size",
+                    delayed.max_bytes()));
     return Disposition::done;
   }
   std::uint64_t id = 0;

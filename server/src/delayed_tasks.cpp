@@ -1,9 +1,9 @@
 #include "delayed_tasks.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/post.hpp>
 #include <chrono>
-
-#include <spdlog/spdlog.h>
 
 #include "server.h"
 
@@ -39,8 +39,8 @@ void DelayedTasks::stop() {
 
 std::uint64_t DelayedTasks::schedule(std::string_view queue, std::string_view payload,
                                      std::int64_t due_ms, bool keep_due) {
-  auto result = set_.add(queue, payload, due_ms, keep_due,
-                         [this] { return server_.pool().reserve_ids(1); });
+  auto result =
+      set_.add(queue, payload, due_ms, keep_due, [this] { return server_.pool().reserve_ids(1); });
   // A moved task is journaled again under its id: the latest record wins.
   if (result.change != schedule::DelayedSet::Change::unchanged) {
     server_.journal_task(result.id, 1, due_ms, queue, payload);

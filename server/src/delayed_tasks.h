@@ -69,8 +69,8 @@ class DelayedTasks {
   boost::asio::system_timer timer_;
   std::int64_t armed_due_ms_ = 0;
   bool armed_ = false;
-  bool posted_ = false;    // a run_due is posted for the next turn
-  bool blocked_ = false;   // the ring was full: waiting for space
+  bool posted_ = false;   // a run_due is posted for the next turn
+  bool blocked_ = false;  // the ring was full: waiting for space
   bool stopped_ = false;
 };
 

@@ -183,8 +183,10 @@ TEST(DelayedBound, ZaddPastRingSizeIsRefused) {
   for (int i = 0; i < 10 && error.empty(); ++i) {
     big[0] = static_cast<char>('a' + i);
     auto reply = c.command({"ZADD", "big", due, big});
-    if (reply.type == Type::integer) ++accepted;
-    else error = reply.str;
+    if (reply.type == Type::integer)
+      ++accepted;
+    else
+      error = reply.str;
   }
   EXPECT_EQ(accepted, 5) << "5 x 400 KiB fit in 2 MiB, the sixth does not";
   EXPECT_NE(error.find("ERR too many scheduled tasks"), std::string::npos) << error;
