@@ -81,9 +81,20 @@ echo "master RSS:        ${rss_before} kB before, ${rss_after} kB with $count sc
   "($(( (rss_after - rss_before) * 1024 / count )) bytes/task), ${rss_end} kB after all ran"
 cat "$work"/lag/lag.* | /usr/bin/python3 -c '
 import sys
-lags = sorted(int(line) for line in sys.stdin)
+rows = [tuple(map(int, line.split())) for line in sys.stdin]
+lags = sorted(lag for _, lag in rows)
 n = len(lags)
 pick = lambda q: lags[min(n - 1, int(q * n))] / 1000.0
-print("lag due -> start:  p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms (%d tasks, min %.2f ms)"
-      % (pick(0.5), pick(0.99), pick(0.999), lags[-1] / 1000.0, n, lags[0] / 1000.0))
+print("lag due -> start:  p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms (%d tasks)"
+      % (pick(0.5), pick(0.99), pick(0.999), lags[-1] / 1000.0, n))
+# Where the late ones were: per second of the due window, the tasks over 5 ms.
+first = min(due for due, _ in rows)
+late = {}
+for due, lag in rows:
+    if lag > 5000:
+        s = (due - first) // 1000
+        late[s] = late.get(s, 0) + 1
+if late:
+    print("over 5 ms late, by second of the due window: " +
+          ", ".join("%ds: %d" % kv for kv in sorted(late.items())))
 '

@@ -1,6 +1,6 @@
 /* Bench handler for bench/delayed.sh: each payload starts with the task's
  * due time in unix milliseconds ("1763900000123:..."); the handler writes
- * how late the task started, in microseconds, one line per task, to
+ * its due time (ms) and how late it started (us), one line per task, to
  * $TASQ_BENCH_LAG_DIR/lag.<pid>. No work beyond that, so the figures are
  * the scheduler's and the ring's, not a handler's. */
 #define _POSIX_C_SOURCE 200809L
@@ -35,7 +35,7 @@ int tasq_task(const tasq_task_info *task, tasq_result *result) {
   for (size_t i = 0; i < task->payload_len && p[i] >= '0' && p[i] <= '9'; ++i) {
     due_ms = due_ms * 10 + (p[i] - '0');
   }
-  if (out != NULL) fprintf(out, "%lld\n", now_us - due_ms * 1000);
+  if (out != NULL) fprintf(out, "%lld %lld\n", due_ms, now_us - due_ms * 1000);
   return 0;
 }
 

@@ -104,6 +104,8 @@ void DelayedTasks::run_due() {
     }
     if (!server_.pool().push_known(task->queue, task->id, 1, task->payload)) {
       blocked_ = true;
+      spdlog::debug("delayed tasks: the ring is full; task {} and those after it wait for room",
+                    task->id);
       return;
     }
     set_.pop();

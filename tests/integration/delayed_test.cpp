@@ -12,6 +12,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "redis_client.h"
 #include "tasqd_process.h"
@@ -197,6 +198,36 @@ TEST(DelayedBound, ZaddPastRingSizeIsRefused) {
   EXPECT_EQ(c.command({"ZREM", "big", big}).integer, 1);
   big[0] = 'z';
   EXPECT_EQ(c.command({"ZADD", "big", due, big}).type, Type::integer);
+}
+
+// Due tasks that find the ring full wait for room and are never dropped: a
+// slow worker, a ring holding about four 190 KiB payloads, two of them pushed
+// first, then six scheduled due at once.
+TEST(DelayedRingFull, DueTasksWaitForRoom) {
+  StartTimes times("delayed-full");
+  TasqdProcess server({"--ring_size", "1m", "--package_max_length", "256k", "--log_level", "debug",
+                       "--task_worker_num", "1", "--handler",
+                       "exec:sleep 0.1; " + times.handler().substr(5)});
+  ASSERT_TRUE(server.started());
+  RedisClient c(server.port());
+  std::string big(190 * 1024, 'x');
+  std::vector<long long> ids;
+  for (char tag : {'a', 'b'}) {
+    big[0] = tag;
+    auto id = c.command({"LPUSH", "full", big});
+    ASSERT_EQ(id.type, Type::integer) << id.str;
+    ids.push_back(id.integer);
+  }
+  // One ZADD each: a request is bounded by package_max_length as a whole.
+  for (char tag : {'c', 'd', 'e', 'f', 'g'}) {
+    big[0] = tag;
+    auto id = c.command({"ZADD", "full", "1", big});
+    ASSERT_EQ(id.type, Type::integer) << id.str;
+    ids.push_back(id.integer);
+  }
+  EXPECT_TRUE(server.wait_for_log("the ring is full")) << "the test did not fill the ring";
+  for (long long id : ids) EXPECT_TRUE(times.wait_started(id, 20s)) << "task " << id;
+  EXPECT_EQ(info_field(c, "tasks_scheduled"), 0);
 }
 
 // The clients users schedule from, unchanged: each prints the id ZADD gave.
