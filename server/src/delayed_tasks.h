@@ -47,7 +47,9 @@ class DelayedTasks {
   [[nodiscard]] std::size_t max_bytes() const { return max_bytes_; }
 
   /// Puts back a journaled delayed task at start (journal replay), with its
-  /// id and due time; overdue ones go to the ring at once. Not bounded.
+  /// id and due time; overdue ones go to the ring as soon as the reactor runs
+  /// after Server::start() (not before: the pool must be running). Not
+  /// bounded by ring_size. Also keeps later ids above `id`.
   void restore(std::uint64_t id, std::string_view queue, std::int64_t due_ms,
                std::string_view payload);
 
