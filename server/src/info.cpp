@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "delayed_tasks.h"
 #include "server.h"
 #include "tasq/journal/journal.h"
 #include "tasq/server/version.h"
@@ -52,6 +53,7 @@ void section_tasks(Server& s, std::string& out) {
   out += fmt::format("tasks_pending:{}\r\n", st.pending);
   out += fmt::format("tasks_in_flight:{}\r\n", st.in_flight);
   out += fmt::format("cron_fired:{}\r\n", s.cron_fired());
+  out += fmt::format("tasks_scheduled:{}\r\n", s.delayed().size());
 }
 
 void section_workers(Server& s, std::string& out) {

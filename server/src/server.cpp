@@ -6,6 +6,7 @@
 
 #include "admin_port.h"
 #include "cron_runner.h"
+#include "delayed_tasks.h"
 #include "listener.h"
 #include "logging.h"
 #include "session.h"
@@ -49,6 +50,7 @@ Server::Server(boost::asio::io_context& io, Config config, std::vector<std::stri
       started_(Clock::now()) {
   pool_->on_space_freed = [this] { on_space_freed(); };
   pool_->on_task_end = [this](const taskpool::TaskEnd& end) { on_task_end(end); };
+  delayed_ = std::make_unique<DelayedTasks>(*this, config_.ring_size_bytes);
 }
 
 Server::~Server() = default;
@@ -62,6 +64,7 @@ void Server::start() {
   // stops here with the reason.
   if (config_.journal_enabled()) open_journal();
   pool_->start();
+  delayed_->start();
   for (auto& listener : listeners_) listener->start();
   if (admin_) admin_->start();
   cron_ = std::make_unique<CronRunner>(*this, config_.cron);
@@ -133,6 +136,7 @@ void Server::shutdown(std::string_view why) {
   for (auto& listener : listeners_) listener->stop();
   heartbeat_timer_.cancel();
   if (cron_) cron_->stop();
+  delayed_->stop();
   sessions_.close_all();
   for (auto& weak : waiting_for_space_) {
     if (auto session = weak.lock()) session->stop();
@@ -184,7 +188,10 @@ void Server::journal_end(std::uint64_t id) {
   journal_commit_->request();
 }
 
-bool Server::restore_scheduled(const journal::Task&) { return false; }
+bool Server::restore_scheduled(const journal::Task& task) {
+  delayed_->restore(task.id, task.queue, task.due_ms, task.payload);
+  return true;
+}
 
 void Server::open_journal() {
   auto policy = config_.journal_fsync == JournalFsync::always     ? journal::FsyncPolicy::always

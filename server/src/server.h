@@ -26,6 +26,7 @@ namespace tasq::server {
 class Listener;
 class AdminPort;
 class CronRunner;
+class DelayedTasks;
 
 class Server {
  public:
@@ -49,6 +50,8 @@ class Server {
   [[nodiscard]] taskpool::Pool& pool() { return *pool_; }
   [[nodiscard]] ServerStats& stats() { return stats_; }
   [[nodiscard]] SessionRegistry& sessions() { return sessions_; }
+  /// Delayed tasks (ZADD): held until due, then put in the ring.
+  [[nodiscard]] DelayedTasks& delayed() { return *delayed_; }
   [[nodiscard]] boost::asio::io_context& io() { return io_; }
   [[nodiscard]] std::chrono::seconds uptime() const;
   [[nodiscard]] std::uint16_t first_tcp_port() const;
@@ -109,6 +112,7 @@ class Server {
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unique_ptr<AdminPort> admin_;
   std::unique_ptr<CronRunner> cron_;
+  std::unique_ptr<DelayedTasks> delayed_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer heartbeat_timer_;
   std::deque<std::weak_ptr<Session>> waiting_for_space_;
