@@ -7,6 +7,7 @@
 #include "admin_port.h"
 #include "listener.h"
 #include "logging.h"
+#include "reload_watch.h"
 #include "session.h"
 
 namespace tasq::server {
@@ -52,6 +53,16 @@ void Server::start() {
     listeners_.push_back(std::make_unique<Listener>(*this, endpoint));
   }
   if (config_.admin) admin_ = std::make_unique<AdminPort>(*this, *config_.admin);
+  // Before the pool: a watch limit reached stops tasqd before any worker runs.
+  if (!config_.reload_watch.empty()) {
+    watch_ = std::make_unique<ReloadWatch>(
+        io_, config_.reload_watch, config_.reload_watch_delay_ms, [this](std::string_view why) {
+          bool started = reload(why, false);
+          if (started) ++stats_.reload_watch_reloads;
+          return started;
+        });
+    watch_->start();
+  }
   pool_->start();
   for (auto& listener : listeners_) listener->start();
   if (admin_) admin_->start();
@@ -98,12 +109,12 @@ void Server::on_signal(const boost::system::error_code& ec, int signo) {
       [this](const boost::system::error_code& next_ec, int next) { on_signal(next_ec, next); });
 }
 
-bool Server::reload(std::string_view why) {
+bool Server::reload(std::string_view why, bool log_if_busy) {
   if (shutting_down_) return false;
   bool started = pool_->reload();
   if (started) {
     spdlog::info("{}: reloading the task workers one by one", why);
-  } else {
+  } else if (log_if_busy) {
     spdlog::info("{}: a reload is already running; ignored", why);
   }
   return started;
@@ -119,6 +130,7 @@ void Server::shutdown(std::string_view why) {
                config_.max_wait_time.count());
   for (auto& listener : listeners_) listener->stop();
   heartbeat_timer_.cancel();
+  if (watch_) watch_->stop();
   sessions_.close_all();
   for (auto& weak : waiting_for_space_) {
     if (auto session = weak.lock()) session->stop();

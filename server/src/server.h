@@ -23,6 +23,7 @@ namespace tasq::server {
 
 class Listener;
 class AdminPort;
+class ReloadWatch;
 
 class Server {
  public:
@@ -39,8 +40,10 @@ class Server {
   /// Graceful shutdown: stop accepting, close clients once their replies are
   /// out, drain the pool within max_wait_time, then stop the io_context.
   void shutdown(std::string_view why);
-  /// Replaces every worker one by one (SIGUSR1/SIGUSR2, admin `reload`).
-  bool reload(std::string_view why);
+  /// Replaces every worker one by one (SIGUSR1/SIGUSR2, admin `reload`,
+  /// reload_watch). False when one is running already: that is logged unless
+  /// `log_if_busy` is false (reload_watch tries again until it gets its own).
+  bool reload(std::string_view why, bool log_if_busy = true);
 
   [[nodiscard]] const Config& config() const { return config_; }
   [[nodiscard]] taskpool::Pool& pool() { return *pool_; }
@@ -80,6 +83,7 @@ class Server {
   std::unique_ptr<taskpool::Pool> pool_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unique_ptr<AdminPort> admin_;
+  std::unique_ptr<ReloadWatch> watch_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer heartbeat_timer_;
   std::deque<std::weak_ptr<Session>> waiting_for_space_;
