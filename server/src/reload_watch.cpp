@@ -271,7 +271,16 @@ void ReloadWatch::arm(std::chrono::milliseconds after) {
 // the change waits for it to end and then makes its own.
 void ReloadWatch::fire() {
   const std::size_t total = changed_.size() + changed_uncounted_;
-  if (!reload_("reload_watch")) {
+  std::string list;
+  std::size_t shown = 0;
+  for (const auto& path : changed_) {
+    if (shown == kLogPaths) break;
+    if (shown++ > 0) list += ", ";
+    list += path;
+  }
+  if (total > shown) list += fmt::format(" and {} more", total - shown);
+  // The server logs it: "reload_watch: N change(s): PATHS: reloading ...".
+  if (!reload_(fmt::format("reload_watch: {} change(s): {}", total, list))) {
     if (!told_busy_) {
       spdlog::info("reload_watch: {} change(s) while a reload is running; reloading again once "
                    "it is done",
@@ -283,16 +292,6 @@ void ReloadWatch::fire() {
   }
   ++reloads_;
   told_busy_ = false;
-  std::string list;
-  std::size_t shown = 0;
-  for (const auto& path : changed_) {
-    if (shown == kLogPaths) break;
-    if (shown++ > 0) list += ", ";
-    list += path;
-  }
-  if (total > shown) list += fmt::format(" and {} more", total - shown);
-  spdlog::info("reload_watch: {} change(s): {}; reloading the task workers one by one", total,
-               list);
   changed_.clear();
   changed_uncounted_ = 0;
 }

@@ -202,7 +202,7 @@ TEST(ReloadWatch, ChangesWithinTheDelayMakeOneReload) {
   for (int i = 0; i < 15; ++i) write_text(dir + "/f" + std::to_string(100 + i), "x");
   EXPECT_TRUE(reloaded(c, server, 1)) << server.log();
   EXPECT_TRUE(server.wait_for_log("reload_watch: 15 change(s): "));
-  EXPECT_TRUE(server.wait_for_log(dir + "/f109 and 5 more"));
+  EXPECT_TRUE(server.wait_for_log(dir + "/f109 and 5 more: reloading"));
   // No second reload follows for the same changes (give it two windows).
   std::this_thread::sleep_for(3s);
   EXPECT_EQ(reloads(c), 1) << server.log();
