@@ -20,10 +20,12 @@ namespace fs = std::filesystem;
 // Every watch is on a directory. What counts as a change: a file written and
 // closed (`cp` over, an in-place save), a name renamed in or out (editors,
 // `install`, `mv`), created or deleted, and attributes (`touch`, `chmod`).
-// IN_MODIFY is left out: IN_CLOSE_WRITE ends every write, once.
-constexpr std::uint32_t kMask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
-                                IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF |
-                                IN_ONLYDIR;
+// IN_MODIFY is needed too: setting mtime alone (`touch -m`, make's and
+// std::filesystem's last_write_time) is reported as IN_MODIFY, not IN_ATTRIB;
+// the many IN_MODIFY of one write join a single window.
+constexpr std::uint32_t kMask = IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_TO | IN_MOVED_FROM |
+                                IN_CREATE | IN_DELETE | IN_ATTRIB | IN_DELETE_SELF |
+                                IN_MOVE_SELF | IN_ONLYDIR;
 
 // Paths kept for the log line; a `git checkout` of a big tree still makes one
 // reload, and the log says how many more there were.
