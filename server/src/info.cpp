@@ -40,6 +40,7 @@ void section_stats(Server& s, std::string& out) {
   out += fmt::format("total_connections_received:{}\r\n", st.total_connections_received);
   out += fmt::format("total_commands_processed:{}\r\n", st.total_commands_processed);
   out += fmt::format("rejected_connections:{}\r\n", st.rejected_connections);
+  out += fmt::format("reload_watch_reloads:{}\r\n", st.reload_watch_reloads);
 }
 
 void section_tasks(Server& s, std::string& out) {

@@ -9,6 +9,7 @@
 #include "delayed_tasks.h"
 #include "listener.h"
 #include "logging.h"
+#include "reload_watch.h"
 #include "session.h"
 #include "tasq/journal/journal.h"
 
@@ -63,6 +64,16 @@ void Server::start() {
   // Locked before anything is served, so a second tasqd on the same journal
   // stops here with the reason.
   if (config_.journal_enabled()) open_journal();
+  // Before the pool: a watch limit reached stops tasqd before any worker runs.
+  if (!config_.reload_watch.empty()) {
+    watch_ = std::make_unique<ReloadWatch>(
+        io_, config_.reload_watch, config_.reload_watch_delay_ms, [this](std::string_view why) {
+          bool started = reload(why, false);
+          if (started) ++stats_.reload_watch_reloads;
+          return started;
+        });
+    watch_->start();
+  }
   pool_->start();
   delayed_->start();
   for (auto& listener : listeners_) listener->start();
@@ -114,12 +125,12 @@ void Server::on_signal(const boost::system::error_code& ec, int signo) {
       [this](const boost::system::error_code& next_ec, int next) { on_signal(next_ec, next); });
 }
 
-bool Server::reload(std::string_view why) {
+bool Server::reload(std::string_view why, bool log_if_busy) {
   if (shutting_down_) return false;
   bool started = pool_->reload();
   if (started) {
     spdlog::info("{}: reloading the task workers one by one", why);
-  } else {
+  } else if (log_if_busy) {
     spdlog::info("{}: a reload is already running; ignored", why);
   }
   return started;
@@ -137,6 +148,7 @@ void Server::shutdown(std::string_view why) {
   heartbeat_timer_.cancel();
   if (cron_) cron_->stop();
   delayed_->stop();
+  if (watch_) watch_->stop();
   sessions_.close_all();
   for (auto& weak : waiting_for_space_) {
     if (auto session = weak.lock()) session->stop();

@@ -27,6 +27,7 @@ class Listener;
 class AdminPort;
 class CronRunner;
 class DelayedTasks;
+class ReloadWatch;
 
 class Server {
  public:
@@ -43,8 +44,10 @@ class Server {
   /// Graceful shutdown: stop accepting, close clients once their replies are
   /// out, drain the pool within max_wait_time, then stop the io_context.
   void shutdown(std::string_view why);
-  /// Replaces every worker one by one (SIGUSR1/SIGUSR2, admin `reload`).
-  bool reload(std::string_view why);
+  /// Replaces every worker one by one (SIGUSR1/SIGUSR2, admin `reload`,
+  /// reload_watch). False when one is running already: that is logged unless
+  /// `log_if_busy` is false (reload_watch tries again until it gets its own).
+  bool reload(std::string_view why, bool log_if_busy = true);
 
   [[nodiscard]] const Config& config() const { return config_; }
   [[nodiscard]] taskpool::Pool& pool() { return *pool_; }
@@ -113,6 +116,7 @@ class Server {
   std::unique_ptr<AdminPort> admin_;
   std::unique_ptr<CronRunner> cron_;
   std::unique_ptr<DelayedTasks> delayed_;
+  std::unique_ptr<ReloadWatch> watch_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer heartbeat_timer_;
   std::deque<std::weak_ptr<Session>> waiting_for_space_;
