@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "redis_client.h"
@@ -89,6 +90,55 @@ TEST(Journal, TasksQueuedAtAKillRunAfterTheRestartWithTheirIds) {
   EXPECT_TRUE(tasqd.wait_for_log("journal replayed: 50 task(s)")) << tasqd.log();
   // Ended tasks are no longer live.
   EXPECT_TRUE(eventually([&] { return info_field(client, "journal_live_tasks") == 0; }));
+}
+
+TEST(Journal, ScheduledTasksKeepTheirDueTimesAcrossAKill) {
+  TaskFiles files("journal-delayed");
+  std::string journal = files.dir + "/../journal-delayed.journal";
+  fs::remove(journal);
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  long long later_id = 0, cancelled_id = 0, overdue_id = 0;
+  {
+    TasqdProcess tasqd(journal_args(journal, "exec:sleep 2", {"--task_worker_num", "1"}));
+    ASSERT_TRUE(tasqd.started()) << tasqd.log();
+    RedisClient client(tasqd.port());
+    ASSERT_TRUE(eventually([&] { return loaded(client); }));
+    later_id = client.command({"ZADD", "mail", std::to_string(now + 3600), "in an hour"}).integer;
+    cancelled_id = client.command({"ZADD", "mail", std::to_string(now + 3600), "cancelled"}).integer;
+    overdue_id = client.command({"ZADD", "mail", std::to_string(now + 2), "soon"}).integer;
+    ASSERT_GT(later_id, 0);
+    ASSERT_EQ(client.command({"ZREM", "mail", "cancelled"}).integer, 1);
+    EXPECT_EQ(client.command({"ZCARD", "mail"}).integer, 2);
+    tasqd.signal(SIGKILL, true);
+  }
+  // Down past the due time of "soon": it runs at once after the restart.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  TasqdProcess tasqd(journal_args(journal, files.handler()));
+  ASSERT_TRUE(tasqd.started()) << tasqd.log();
+  RedisClient client(tasqd.port());
+  ASSERT_TRUE(eventually([&] { return files.count() >= 1; })) << tasqd.log();
+  ASSERT_TRUE(eventually([&] { return loaded(client); }));
+  auto ran = files.ran();
+  EXPECT_EQ(ran[overdue_id], "soon");
+  EXPECT_EQ(ran.count(cancelled_id), 0u) << "a cancelled task came back";
+  // The other keeps its hour: still scheduled, with its id.
+  EXPECT_EQ(client.command({"ZCARD", "mail"}).integer, 1);
+  EXPECT_EQ(client.command({"ZADD", "mail", "NX", std::to_string(now + 60), "in an hour"}).integer,
+            later_id);
+  EXPECT_EQ(ran.count(later_id), 0u);
+}
+
+TEST(Journal, CronFiringsAreJournaled) {
+  std::string dir = make_temp_dir("journal-cron");
+  std::string journal = dir + "/tasq.journal";
+  TasqdProcess tasqd(journal_args(journal, "exec:sleep 5",
+                                  {"--task_worker_num", "1", "--cron", "@every 100ms tick beat"}));
+  ASSERT_TRUE(tasqd.started()) << tasqd.log();
+  RedisClient client(tasqd.port());
+  ASSERT_TRUE(eventually([&] { return info_field(client, "journal_live_tasks") >= 3; }))
+      << tasqd.log();
 }
 
 TEST(Journal, ShutdownPastMaxWaitTimeKeepsTheQueuedTasks) {
