@@ -2,6 +2,10 @@
 // ring -> worker -> completion -> TaskEnd on the master, with no network.
 //
 //   pool_bench [--workers N] [--tasks T] [--payload BYTES] [--window W] [--handler SPEC]
+//              [--dispatch preemptive|key] [--queues Q]
+//
+// Tasks go round-robin to Q queues (default 1); with --dispatch key each
+// queue runs one task at a time, so Q bounds the parallelism.
 //
 // The binary is also its own worker executable. It prints one line:
 // "pool: T tasks of B bytes, N workers, handler H: X tasks/s".
@@ -17,6 +21,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tasq/taskpool/pool.h"
 
@@ -28,6 +33,8 @@ struct Options {
   std::size_t payload = 64;
   std::uint64_t window = 16384;  ///< tasks pushed and not yet ended
   std::string handler = "echo";
+  tasq::taskpool::DispatchMode dispatch = tasq::taskpool::DispatchMode::preemptive;
+  std::uint64_t queues = 1;
 };
 
 Options parse(int argc, char** argv) {
@@ -45,6 +52,12 @@ Options parse(int argc, char** argv) {
       o.window = std::stoull(value);
     } else if (flag == "--handler") {
       o.handler = value;
+    } else if (flag == "--dispatch" && (std::string_view(value) == "preemptive" ||
+                                        std::string_view(value) == "key")) {
+      o.dispatch = std::string_view(value) == "key" ? tasq::taskpool::DispatchMode::key
+                                                    : tasq::taskpool::DispatchMode::preemptive;
+    } else if (flag == "--queues" && std::stoull(value) > 0) {
+      o.queues = std::stoull(value);
     } else {
       std::fprintf(stderr, "pool_bench: unknown option %s\n", argv[i]);
       std::exit(2);
@@ -66,6 +79,7 @@ int main(int argc, char** argv) {
   config.worker_count = options.workers;
   config.handler = options.handler;
   config.log_level = "warn";
+  config.dispatch_mode = options.dispatch;
   boost::asio::io_context io(1);
   Pool pool(io, config);
   pool.start();
@@ -81,12 +95,16 @@ int main(int argc, char** argv) {
 
   const std::string payload(options.payload, 'x');
   const std::string_view one[] = {payload};
+  std::vector<std::string> queues;
+  for (std::uint64_t q = 0; q < options.queues; ++q) {
+    queues.push_back(options.queues == 1 ? "bench" : "bench:" + std::to_string(q));
+  }
   std::uint64_t pushed = 0, ended = 0;
   bool refill_posted = false;
   auto refill = [&] {
     refill_posted = false;
     while (pushed < options.tasks && pushed - ended < options.window) {
-      if (pool.push("bench", one) == 0) break;
+      if (pool.push(queues[pushed % queues.size()], one) == 0) break;
       ++pushed;
     }
   };
@@ -110,9 +128,14 @@ int main(int argc, char** argv) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const PoolStats stats = pool.stats();
-  std::printf("pool: %llu tasks of %zu bytes, %u workers, handler %s: %.0f tasks/s (%.3f s)\n",
-              static_cast<unsigned long long>(ended), options.payload, options.workers,
-              options.handler.c_str(), static_cast<double>(ended) / seconds, seconds);
+  std::printf(
+      "pool: %llu tasks of %zu bytes, %u workers, handler %s, %s dispatch over %llu queue(s): "
+      "%.0f tasks/s (%.3f s)\n",
+      static_cast<unsigned long long>(ended), options.payload, options.workers,
+      options.handler.c_str(),
+      options.dispatch == tasq::taskpool::DispatchMode::key ? "key" : "preemptive",
+      static_cast<unsigned long long>(options.queues), static_cast<double>(ended) / seconds,
+      seconds);
   if (stats.completed != options.tasks) {
     std::fprintf(stderr, "pool_bench: %llu of %llu tasks completed\n",
                  static_cast<unsigned long long>(stats.completed),

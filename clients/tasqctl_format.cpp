@@ -48,7 +48,8 @@ std::string format_stats(const std::string& json_text) {
   std::string out;
   const auto& tasks = doc.at("tasks");
   out += "tasks\n";
-  for (const char* name : {"enqueued", "completed", "failed", "retried", "dead", "pending", "in_flight"}) {
+  for (const char* name : {"enqueued", "completed", "failed", "retried", "dead", "pending", "in_flight",
+                           "scheduled"}) {
     out += fmt::format("  {:<12} {}\n", name, tasks.value(name, 0ULL));
   }
   const auto& ring = doc.at("ring");

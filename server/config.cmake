@@ -14,4 +14,4 @@ tasq_target_defaults(tasq_config)
 target_include_directories(tasq_config
   PUBLIC ${CMAKE_CURRENT_LIST_DIR}/include
   PRIVATE ${CMAKE_CURRENT_LIST_DIR}/src)
-target_link_libraries(tasq_config PRIVATE Boost::program_options fmt::fmt)
+target_link_libraries(tasq_config PRIVATE Boost::program_options fmt::fmt tasq::schedule)

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "admin_port.h"
+#include "delayed_tasks.h"
 #include "server.h"
 
 namespace tasq::server {
@@ -37,7 +38,8 @@ std::string stats_json(Server& server) {
         {"retried", st.retried},
         {"dead", st.dead},
         {"pending", st.pending},
-        {"in_flight", st.in_flight}}},
+        {"in_flight", st.in_flight},
+        {"scheduled", server.delayed().size()}}},
       {"workers", workers},
       {"task_worker_num", server.config().task_worker_num},
       {"workers_alive", st.workers_alive},

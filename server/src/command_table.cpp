@@ -5,6 +5,8 @@
 #include <cctype>
 #include <string>
 
+#include "server.h"
+
 namespace tasq::server {
 namespace {
 
@@ -17,6 +19,16 @@ constexpr std::array kCommands{
                 "list", "0.1.0", "key payload [payload ...]"},
     CommandSpec{"llen", 2, kReadonly | kFast, cmd_llen, 1, 1, 1,
                 "Returns the number of tasks of a queue waiting to start.", "list", "0.1.0", "key"},
+    CommandSpec{"zadd", -4, kWrite | kFast | kDenyOom, cmd_zadd, 1, 1, 1,
+                "Schedules a delayed task per payload at a unix time in seconds; returns the id "
+                "of the last. A payload already scheduled on the queue moves (NX: stays).",
+                "sorted-set", "0.1.0", "key [NX] due payload [due payload ...]"},
+    CommandSpec{"zcard", 2, kReadonly | kFast, cmd_zcard, 1, 1, 1,
+                "Returns the number of delayed tasks of a queue not yet due.", "sorted-set",
+                "0.1.0", "key"},
+    CommandSpec{"zrem", -3, kWrite | kFast, cmd_zrem, 1, 1, 1,
+                "Cancels delayed tasks by payload; returns how many were cancelled.",
+                "sorted-set", "0.1.0", "key payload [payload ...]"},
     CommandSpec{"ping", -1, kFast | kStale | kLoading, cmd_ping, 0, 0, 0,
                 "Returns PONG, or the message given.", "connection", "0.1.0", "[message]"},
     CommandSpec{"echo", 2, kFast | kStale | kLoading, cmd_echo, 0, 0, 0,
@@ -95,6 +107,10 @@ Disposition dispatch_command(CommandContext& c) {
   }
   if (!c.client.authenticated && (spec->flags & kNoAuth) == 0) {
     c.reply.error("NOAUTH Authentication required.");
+    return Disposition::done;
+  }
+  if (c.server.loading() && (spec->flags & kLoading) == 0) {
+    c.reply.error("LOADING tasq is loading the journal");
     return Disposition::done;
   }
   return spec->handler(c);

@@ -62,6 +62,9 @@ Disposition dispatch_command(CommandContext& context);
 // The handlers, grouped by the file that holds them.
 Disposition cmd_push(CommandContext& c);
 Disposition cmd_llen(CommandContext& c);
+Disposition cmd_zadd(CommandContext& c);
+Disposition cmd_zcard(CommandContext& c);
+Disposition cmd_zrem(CommandContext& c);
 Disposition cmd_ping(CommandContext& c);
 Disposition cmd_echo(CommandContext& c);
 Disposition cmd_quit(CommandContext& c);

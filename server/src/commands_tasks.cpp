@@ -13,7 +13,7 @@ Disposition cmd_push(CommandContext& c) {
     return Disposition::done;
   }
   auto payloads = c.args.subspan(2);
-  std::uint64_t id = c.server.pool().push(c.args[1], payloads);
+  std::uint64_t id = c.server.push_tasks(c.args[1], payloads);
   if (id == 0) return Disposition::park;
   c.reply.integer(static_cast<std::int64_t>(id));
   return Disposition::done;

@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "config_values.h"
+#include "tasq/schedule/cron.h"
 #include "tasq/server/config.h"
 
 namespace tasq::server {
@@ -255,12 +256,26 @@ void check_reload_watch(const Config& config, Checker& check) {
   }
 }
 
+// Each bad line is named on its own, so that one start reports them all.
+void check_cron(const Config& config, Checker& check) {
+  for (const auto& text : config.cron) {
+    auto parsed = schedule::parse_cron_line(text);
+    if (!parsed) {
+      check.fail("cron", "'{}': {}", text, parsed.error().detail);
+    } else if (parsed.value().payload.size() > config.package_max_length_bytes) {
+      check.fail("cron", "'{}': the payload is longer than package_max_length ({})", text,
+                 format_size(config.package_max_length_bytes));
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> Config::validate() const {
   Checker check;
   check_journal(*this, check);
   check_reload_watch(*this, check);
+  check_cron(*this, check);
   check_endpoints(*this, check);
   check_handler(*this, check);
   check_counts(*this, check);

@@ -10,7 +10,9 @@
 
 #include <fmt/format.h>
 
+#include "delayed_tasks.h"
 #include "server.h"
+#include "tasq/journal/journal.h"
 #include "tasq/server/version.h"
 
 namespace tasq::server {
@@ -38,6 +40,7 @@ void section_stats(Server& s, std::string& out) {
   out += fmt::format("total_connections_received:{}\r\n", st.total_connections_received);
   out += fmt::format("total_commands_processed:{}\r\n", st.total_commands_processed);
   out += fmt::format("rejected_connections:{}\r\n", st.rejected_connections);
+  out += fmt::format("reload_watch_reloads:{}\r\n", st.reload_watch_reloads);
 }
 
 void section_tasks(Server& s, std::string& out) {
@@ -50,6 +53,8 @@ void section_tasks(Server& s, std::string& out) {
   out += fmt::format("tasks_dead:{}\r\n", st.dead);
   out += fmt::format("tasks_pending:{}\r\n", st.pending);
   out += fmt::format("tasks_in_flight:{}\r\n", st.in_flight);
+  out += fmt::format("cron_fired:{}\r\n", s.cron_fired());
+  out += fmt::format("tasks_scheduled:{}\r\n", s.delayed().size());
 }
 
 void section_workers(Server& s, std::string& out) {
@@ -72,6 +77,23 @@ void section_memory(Server& s, std::string& out) {
   out += fmt::format("used_memory_rss:{}\r\n", resident_bytes());
 }
 
+// Redis's `loading` and `aof_*` fields, named for the journal.
+void section_persistence(Server& s, std::string& out) {
+  out += "# Persistence\r\n";
+  out += fmt::format("loading:{}\r\n", s.loading() ? 1 : 0);
+  const journal::Journal* journal = s.journal();
+  out += fmt::format("journal_enabled:{}\r\n", journal != nullptr ? 1 : 0);
+  if (journal == nullptr) return;
+  auto st = journal->stats();
+  static constexpr std::string_view kPolicy[] = {"always", "everysec", "no"};
+  out += fmt::format("journal_fsync:{}\r\n", kPolicy[static_cast<int>(journal->policy())]);
+  out += fmt::format("journal_size:{}\r\n", st.size_bytes);
+  out += fmt::format("journal_live_tasks:{}\r\n", st.live_tasks);
+  out += fmt::format("journal_last_write_status:{}\r\n", st.last_write_status);
+  out += fmt::format("journal_rewrites:{}\r\n", st.rewrites);
+  out += fmt::format("journal_rewrite_in_progress:{}\r\n", st.rewrite_in_progress ? 1 : 0);
+}
+
 struct Section {
   std::string_view name;
   void (*render)(Server&, std::string&);
@@ -81,6 +103,7 @@ constexpr std::array kSections{
     Section{"server", section_server},   Section{"clients", section_clients},
     Section{"stats", section_stats},     Section{"tasks", section_tasks},
     Section{"workers", section_workers}, Section{"memory", section_memory},
+    Section{"persistence", section_persistence},
 };
 
 std::string lower(std::string_view text) {

@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "logging.h"
 #include "process_life.h"
 #include "server.h"
+#include "tasq/journal/journal.h"
 #include "tasq/server/config.h"
 #include "tasq/server/version.h"
 #include "tasq/taskpool/pool.h"
@@ -67,7 +69,7 @@ int run_tasqd(int argc, char** argv) {
                   invocation.config_file.empty() ? "(defaults)" : invocation.config_file.c_str());
       return 0;
     case Invocation::Action::check_journal:
-      return report_errors({"--check-journal: the journal is not built yet"});
+      return journal::check_file(invocation.check_journal_file, invocation.fix_journal, stdout);
     case Invocation::Action::run:
       break;
   }
@@ -80,6 +82,9 @@ int run_tasqd(int argc, char** argv) {
     logging_ready = true;
     if (config.daemonize) daemonize();
     raise_open_files_limit(config);
+    // A journal past RLIMIT_FSIZE must fail its write (EFBIG, reported to
+    // the clients) rather than kill the master.
+    ::signal(SIGXFSZ, SIG_IGN);
     ::setproctitle("-tasqd: master");
 
     boost::asio::io_context io(1);

@@ -102,9 +102,23 @@ void Session::on_read(const boost::system::error_code& ec, std::size_t bytes) {
 // no complete command left. Views in args_ stay valid while the session is
 // parked because nothing is read into the parser until it resumes.
 void Session::process() {
+  // A batch cut short by the output bound goes on once a direct write has
+  // emptied the output: no read may be needed to run what is buffered.
+  while (run_buffered()) {
+    flush();
+    if (stopped_ || writing_busy_ || awaiting_commit_ || output_over_limit()) return;
+  }
+  flush();
+}
+
+bool Session::run_buffered() {
   resp::ReplyWriter reply(out_, client_.protocol);
+  bool cut_short = false;
   while (!parked_ && !closing_ && !stopped_) {
-    if (output_over_limit()) break;
+    if (output_over_limit()) {
+      cut_short = true;
+      break;
+    }
     auto status = parser_.next(args_);
     if (status == resp::ParseStatus::need_more) break;
     if (status != resp::ParseStatus::ok) {
@@ -112,8 +126,7 @@ void Session::process() {
       break;
     }
     ++server_.stats().total_commands_processed;
-    CommandContext context{server_, client_, reply, args_};
-    if (dispatch_command(context) == Disposition::park) {
+    if (run_command(reply) == Disposition::park) {
       --server_.stats().total_commands_processed;  // counted when it runs
       park();
       break;
@@ -126,9 +139,18 @@ void Session::process() {
     spdlog::warn("client {} ({}): closed: output buffer over {} bytes", client_.id, client_.peer,
                  kOutputHardLimit);
     stop();
-    return;
+    return false;
   }
-  flush();
+  return cut_short;
+}
+
+Disposition Session::run_command(resp::ReplyWriter& reply) {
+  const std::uint64_t appends = server_.journal_appends();
+  const std::size_t begin = out_.size();
+  CommandContext context{server_, client_, reply, args_};
+  Disposition disposition = dispatch_command(context);
+  if (server_.journal_appends() != appends) held_acks_.emplace_back(begin, out_.size());
+  return disposition;
 }
 
 void Session::protocol_error(resp::ParseStatus status) {
@@ -141,7 +163,12 @@ void Session::protocol_error(resp::ParseStatus status) {
 }
 
 void Session::flush() {
-  if (stopped_ || writing_busy_) return;
+  if (stopped_ || writing_busy_ || awaiting_commit_) return;
+  if (!held_acks_.empty()) {
+    awaiting_commit_ = true;
+    server_.journal_commit().hold(shared_from_this());
+    return;
+  }
   if (out_.empty()) {
     if (closing_) stop();
     return;
@@ -203,8 +230,7 @@ void Session::park() {
 void Session::resume_push() {
   if (!parked_ || stopped_) return;
   resp::ReplyWriter reply(out_, client_.protocol);
-  CommandContext context{server_, client_, reply, args_};
-  if (dispatch_command(context) == Disposition::park) {
+  if (run_command(reply) == Disposition::park) {
     server_.wait_for_space(shared_from_this());
     return;
   }
@@ -221,6 +247,32 @@ void Session::on_park_timeout(const boost::system::error_code& ec) {
   ++server_.stats().total_commands_processed;
   resp::ReplyWriter reply(out_, client_.protocol);
   reply.error("ERR task ring is full: the task was not accepted, try again later");
+  process();
+  do_read();
+}
+
+}  // namespace tasq::server
+
+namespace tasq::server {
+
+void Session::on_journal_commit(const std::string& failure) {
+  awaiting_commit_ = false;
+  if (stopped_) return;
+  if (!failure.empty()) {
+    // Each acknowledgement becomes the error; the replies around them stay.
+    std::string rebuilt;
+    rebuilt.reserve(out_.size());
+    resp::ReplyWriter reply(rebuilt, client_.protocol);
+    std::size_t at = 0;
+    for (auto [begin, end] : held_acks_) {
+      rebuilt.append(out_, at, begin - at);
+      reply.error("ERR " + failure);
+      at = end;
+    }
+    rebuilt.append(out_, at, std::string::npos);
+    out_.swap(rebuilt);
+  }
+  held_acks_.clear();
   process();
   do_read();
 }

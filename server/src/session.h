@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "client_state.h"
+#include "command_table.h"
 #include "tasq/resp/parser.h"
 
 namespace tasq::server {
@@ -36,6 +37,10 @@ class Session : public std::enable_shared_from_this<Session> {
   /// Called when the ring may have room again for a parked push.
   void resume_push();
 
+  /// The journal wrote (and synced) the records this session's held replies
+  /// acknowledge; `failure` is empty, or the error that replaces them.
+  void on_journal_commit(const std::string& failure);
+
   [[nodiscard]] ClientState& client() { return client_; }
   [[nodiscard]] const ClientState& client() const { return client_; }
   [[nodiscard]] Clock::time_point last_activity() const { return last_activity_; }
@@ -49,10 +54,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void do_read();
   void on_read(const boost::system::error_code& ec, std::size_t bytes);
   void process();
+  /// Runs the complete commands the parser holds; true when it stopped
+  /// because the output is over its bound (more may be runnable later).
+  bool run_buffered();
   void protocol_error(resp::ParseStatus status);
   void flush();
   void on_write(const boost::system::error_code& ec, std::size_t bytes);
   void park();
+  /// Runs one command; remembers its reply when it acknowledges journal records.
+  Disposition run_command(resp::ReplyWriter& reply);
   void on_park_timeout(const boost::system::error_code& ec);
   [[nodiscard]] bool output_over_limit() const;
 
@@ -65,6 +75,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string writing_;  // the buffer of the write in flight
   Clock::time_point last_activity_;
   std::unique_ptr<boost::asio::steady_timer> park_timer_;
+  /// Replies in out_ ([begin, end) offsets) that acknowledge journal records
+  /// not yet committed; nothing is written to the socket while there are any.
+  std::vector<std::pair<std::size_t, std::size_t>> held_acks_;
+  bool awaiting_commit_ = false;
   bool reading_ = false;
   bool writing_busy_ = false;
   bool parked_ = false;

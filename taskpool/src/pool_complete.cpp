@@ -182,6 +182,8 @@ void Pool::Impl::emit(const shm::TaskRecord& task, tasq_outcome outcome, int sta
 
 void Pool::Impl::release_task(std::uint64_t offset) {
   QueueEntry& entry = entry_of(record(offset));
+  if (config_.dispatch_mode == DispatchMode::key) pass_turn(entry.second);
+  // Held tasks count as live, so an entry that goes holds none.
   if (--entry.second.live == 0) {
     if (auto it = queues_.find(entry.first); it != queues_.end()) queues_.erase(it);
   }

@@ -32,6 +32,7 @@
 
 #include "completion_ring.h"
 #include "dispatch_queue.h"
+#include "held_tasks.h"
 #include "payload_arena.h"
 #include "shared_memory.h"
 #include "tasq/taskpool/handler_runner.h"
@@ -83,8 +84,11 @@ class Pool::Impl {
 
  private:
   struct QueueCount {
-    std::uint64_t pending = 0;  ///< waiting to start
+    std::uint64_t pending = 0;  ///< waiting to start (held ones included)
     std::uint64_t live = 0;     ///< not yet ended; the entry goes at 0
+    // dispatch_mode key only:
+    bool busy = false;     ///< one task is published, running or waiting for its retry
+    HeldTasks::List held;  ///< the tasks after it, in push order
   };
   struct NameHash {
     using is_transparent = void;
@@ -110,9 +114,14 @@ class Pool::Impl {
   /// Writes a task's record at `offset` and enqueues it.
   void fill_record(std::uint64_t offset, QueueEntry& entry, std::uint64_t id,
                    std::uint32_t attempt, std::string_view payload);
-  /// Puts a task at the back of the dispatch queue, or in the backlog when
-  /// the queue has no free slot. Counts it pending.
+  /// Counts a task pending and puts it at the back of the dispatch queue, or
+  /// in the backlog when the queue has no free slot. A retry goes ahead of the
+  /// backlog instead; in dispatch_mode key, a new task of a busy queue is held.
   void enqueue(std::uint64_t offset, bool retry);
+  /// Publishes behind the backlog, or joins its back.
+  void dispatch(std::uint64_t offset);
+  /// dispatch_mode key: a task of `queue` ended for good; its next one goes.
+  void pass_turn(QueueCount& queue);
   bool publish(std::uint64_t offset);
   void publish_backlog();
   void schedule_flush();
@@ -186,6 +195,7 @@ class Pool::Impl {
   // Tasks.
   std::uint64_t next_id_ = 1;
   std::deque<std::uint64_t> backlog_;  ///< allocated, waiting for a free slot
+  HeldTasks held_;                     ///< dispatch_mode key: waiting for their queue's turn
   QueueTable queues_;
   PoolStats counters_;
   std::uint64_t published_since_flush_ = 0;

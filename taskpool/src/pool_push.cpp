@@ -94,14 +94,41 @@ void Pool::Impl::fill_record(std::uint64_t offset, QueueEntry& entry, std::uint6
 }
 
 void Pool::Impl::enqueue(std::uint64_t offset, bool retry) {
-  ++entry_of(record(offset)).second.pending;
+  QueueCount& queue = entry_of(record(offset)).second;
+  ++queue.pending;
   ++counters_.pending;
   if (retry) {
-    // A retry goes ahead of tasks still waiting for a slot.
+    // A retry goes ahead of tasks still waiting for a slot. In key mode its
+    // queue stays busy meanwhile, so it also stays ahead of the queue's later
+    // tasks, which are held until it ends for good.
     backlog_.push_front(offset);
     publish_backlog();
-  } else if (!backlog_.empty() || !publish(offset)) {
-    backlog_.push_back(offset);
+    return;
+  }
+  if (config_.dispatch_mode == DispatchMode::key) {
+    // The ring is claimed by whichever worker is idle, so the master enforces
+    // the order: at most one task per queue is ever visible to the workers.
+    if (queue.busy) {
+      held_.push_back(queue.held, offset);
+      return;
+    }
+    queue.busy = true;
+  }
+  dispatch(offset);
+}
+
+void Pool::Impl::dispatch(std::uint64_t offset) {
+  if (!backlog_.empty() || !publish(offset)) backlog_.push_back(offset);
+}
+
+void Pool::Impl::pass_turn(QueueCount& queue) {
+  if (auto next = held_.pop_front(queue.held)) {
+    dispatch(*next);
+    // Callers that drain completions flush anyway; a dead worker's last task
+    // dead-lettered outside a drain needs this to wake an idle worker.
+    schedule_flush();
+  } else {
+    queue.busy = false;
   }
 }
 

@@ -215,6 +215,19 @@ llen=$(proxy LLEN k0)
 [[ "$llen" =~ ^[0-9]+$ ]] || fail "LLEN through the proxy answered '$llen'"
 id=$(proxy RPUSH "probe{x}" one two)
 [[ "$id" =~ ^[1-9][0-9]*$ ]] || fail "RPUSH through the proxy answered '$id'"
+# ZADD, ZCARD and ZREM go by key, like LPUSH: a delayed task scheduled
+# through the proxy waits on its queue's shard and runs there when due.
+due=$(($(date +%s) + 3))  # at least 2 s ahead: ZCARD must still see it
+id=$(proxy ZADD "later{z}" "$due" delayed-through-proxy)
+[[ "$id" =~ ^[1-9][0-9]*$ ]] || fail "ZADD through the proxy answered '$id'"
+reply=$(proxy ZADD "later{z}" $((due + 60)) cancel-me)
+[[ "$reply" =~ ^[1-9][0-9]*$ ]] || fail "a second ZADD through the proxy answered '$reply'"
+[ "$(proxy ZCARD "later{z}")" = 2 ] || fail "ZCARD through the proxy did not count 2 delayed tasks"
+[ "$(proxy ZREM "later{z}" cancel-me)" = 1 ] || fail "ZREM through the proxy did not cancel"
+ran_delayed() { grep -q " $id 1 delayed-through-proxy" "$WORK"/shard-*/worker.*.log; }
+wait_for 15 "the task ZADDed through the proxy to run" ran_delayed
+[ "$(proxy ZCARD "later{z}")" = 0 ] || fail "ZCARD through the proxy: the cancelled task is still there"
+note "ZADD, ZCARD and ZREM through the proxy: the delayed task ran on its shard once due"
 for command in "INFO" "ECHO hi" "PING hi" "SELECT 0" "CONFIG GET save" "CLIENT SETNAME x" \
   "HELLO 2" "COMMAND COUNT" "QUIT"; do
   # shellcheck disable=SC2086  # the command is words on purpose

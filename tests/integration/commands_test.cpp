@@ -71,6 +71,26 @@ TEST_F(Commands, PushReturnsIncreasingIds) {
   EXPECT_EQ(llen.integer, 0);
 }
 
+TEST_F(Commands, PipelinedRepliesPastTheOutputBoundAllArrive) {
+  // 300 INFOs in one read make more replies than the session's 256 KiB
+  // output bound: the ones past it must run once the output drains, with
+  // no further request from the client.
+  RawClient raw(server_->port());
+  std::string batch;
+  for (int i = 0; i < 300; ++i) batch += "INFO\r\n";
+  ASSERT_TRUE(raw.send(batch));
+  std::size_t replies = 0;
+  for (int attempt = 0; attempt < 100 && replies < 300; ++attempt) {
+    raw.read(std::size_t{1} << 30, std::chrono::milliseconds(100));
+    replies = 0;
+    for (auto at = raw.received().find("# Server"); at != std::string::npos;
+         at = raw.received().find("# Server", at + 1)) {
+      ++replies;
+    }
+  }
+  EXPECT_EQ(replies, 300u) << raw.received().size() << " bytes received";
+}
+
 TEST_F(Commands, SelectOnlyZero) {
   RedisClient c(server_->port());
   EXPECT_EQ(c.command({"SELECT", "0"}).str, "OK");

@@ -764,6 +764,28 @@ TEST(ConfigValidate, PackageMaxLength) {
   EXPECT_TRUE(one_problem_naming(config.validate(), "package_max_length"));
 }
 
+TEST(ConfigValidate, CronLinesEachNamed) {
+  Config config;
+  config.cron = {"30 2 * * *  reports nightly", "61 * * * * q p", "@every 500ms heartbeat tick",
+                 "@reboot q p", "*/5 9-17 * * mon-fri  metrics scrape"};
+  auto problems = config.validate();
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0], "cron: '61 * * * * q p': minute 61 is out of range 0..59");
+  EXPECT_EQ(problems[1],
+            "cron: '@reboot q p': @reboot is not supported: tasqd runs cron lines while it "
+            "runs, not at boot");
+  config.cron = {"@hourly q " + std::string(2000, 'x')};
+  config.package_max_length_bytes = 1024;
+  EXPECT_TRUE(one_problem_naming(config.validate(), "cron"));
+}
+
+TEST(ConfigValidate, CronLineFromTheCommandLine) {
+  auto bad = invoke({"--cron", "* * * * * q"});
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_EQ(bad.errors[0], "cron: '* * * * * q': missing payload after queue 'q'");
+  EXPECT_TRUE(invoke({"--cron", "@every 100ms tick hello"}).errors.empty());
+}
+
 TEST(ConfigValidate, RingSizeMustHoldTwoPackages) {
   Config config;
   config.package_max_length_bytes = 2u << 20;

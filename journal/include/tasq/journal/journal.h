@@ -54,6 +54,7 @@ struct Stats {
   std::uint64_t live_bytes = 0;    ///< bytes of their current records
   std::uint64_t rewrites = 0;      ///< compactions completed since start
   bool rewrite_in_progress = false;
+  std::uint64_t fsyncs = 0;        ///< fdatasync calls made since start (group commit: one a turn)
   std::string last_write_status = "ok";  ///< "ok", or why the last write or fsync failed
 };
 
@@ -61,7 +62,7 @@ struct Stats {
 struct LoadResult {
   std::uint64_t records = 0;      ///< whole records read
   std::uint64_t live_tasks = 0;   ///< tasks without an end, ready for next_live()
-  std::uint64_t highest_id = 0;   ///< of every task record seen, live or ended
+  std::uint64_t highest_id = 0;   ///< of every task or ids record seen
   std::uint64_t torn_bytes = 0;   ///< a torn last record cut off (0 = none)
   std::string error;              ///< non-empty: damage in the middle (names the offset) or I/O
 };
@@ -88,7 +89,8 @@ class Journal {
   /// The live tasks found by load(), one per call, in the order they were
   /// first journaled, with their latest attempt; false after the last.
   /// Payloads are read back from the file as they are asked for, so memory
-  /// stays bounded by the index, not by the payloads.
+  /// stays bounded by the index, not by the payloads. Tasks appended after
+  /// load() are not returned, even one journaled again while replaying.
   bool next_live(Task& out);
 
   // ----- appends (buffered until write())
@@ -102,6 +104,11 @@ class Journal {
   /// A task ended for good: completed, dead-lettered or cancelled. Ends of
   /// unknown ids are accepted and ignored at replay.
   void append_end(std::uint64_t id);
+  /// Every id up to `id` may be handed out before the records that use it
+  /// are written: load() reports at least it as highest_id, so that ids a
+  /// crash left unrecorded (a task that ran but was never acknowledged) are
+  /// never given to another task. Kept across rewrites.
+  void append_ids(std::uint64_t id);
 
   /// True when appends are waiting for write().
   [[nodiscard]] bool has_buffered() const;
@@ -110,7 +117,10 @@ class Journal {
   /// cut back to its last whole record, the task records of this batch are
   /// dropped (their pushes must not be acknowledged), attempt and end
   /// records are kept for the next write, and last_write_status says why;
-  /// the next successful write sets it back to "ok".
+  /// the next successful write sets it back to "ok". Before load() has
+  /// reported without error (or after close()) it writes nothing and fails
+  /// with operation_not_permitted: appending after an unchecked tail could
+  /// bury a torn record in the middle.
   std::error_code write();
 
   /// For `always`: fdatasync once for everything written so far (the group

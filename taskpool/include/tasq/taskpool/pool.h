@@ -26,6 +26,12 @@
 
 namespace tasq::taskpool {
 
+/// How tasks reach the workers (dispatch_mode).
+enum class DispatchMode : std::uint8_t {
+  preemptive,  ///< an idle worker takes the next task, whatever its queue
+  key,         ///< a queue's tasks run one at a time, in push order; queues run in parallel
+};
+
 struct PoolConfig {
   std::string worker_exe;           ///< executable started for each worker (tasqd itself)
   std::vector<std::string> worker_args;  ///< argv[1..] for it; argv[0] is the worker's title
@@ -42,6 +48,7 @@ struct PoolConfig {
   std::string log_file;             ///< empty = stderr
   std::size_t dead_letter_keep = 1000;  ///< dead tasks kept for inspection (oldest dropped)
   std::size_t dead_letter_bytes = 16u << 20;  ///< and at most this many payload bytes across them
+  DispatchMode dispatch_mode = DispatchMode::preemptive;
 };
 
 enum class WorkerState : std::uint8_t { starting, idle, busy, stopping, dead };
@@ -62,7 +69,7 @@ struct PoolStats {
   std::uint64_t failed = 0;     ///< attempts that failed (each retry counts)
   std::uint64_t retried = 0;    ///< attempts requeued after a failure or a worker death
   std::uint64_t dead = 0;       ///< tasks dead-lettered
-  std::uint64_t pending = 0;    ///< in the ring, not started
+  std::uint64_t pending = 0;    ///< in the ring, not started (dispatch_mode key: held back too)
   std::uint64_t in_flight = 0;  ///< started, not ended
   std::uint64_t worker_restarts = 0;
   std::uint32_t workers_alive = 0;

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Durable ingest, side by side: redis-benchmark -t lpush -c 50 at -P 1 and
+# -P 16 against
+#   tasqd  journal_fsync always    vs  redis-server appendonly yes, appendfsync always
+#   tasqd  journal_fsync everysec  vs  redis-server appendonly yes, appendfsync everysec
+#   tasqd  journal none            (the cost of the journal under everysec)
+# alternating runs, medians, ratios. Every server writes into the same
+# temporary directory (one file system, one disk).
+#
+#   bench/journal.sh [BUILD_DIR] [REQUESTS] [ROUNDS]
+#
+# Also times a replay: a journal of REPLAY_TASKS (default 1,000,000) live
+# 64-byte tasks, from tasqd's start to its "journal replayed" log line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+requests=${2:-200000}
+rounds=${3:-3}
+replay_tasks=${REPLAY_TASKS:-1000000}
+tasqd=$build/server/tasqd
+work=$(mktemp -d "${TMPDIR:-/tmp}/tasq-journal-bench.XXXXXX")
+# The replay's handler command outlives a SIGKILLed worker: kill it by name.
+trap 'kill $(jobs -p) 2>/dev/null || true; pkill -f "sleep 3599" 2>/dev/null || true
+  wait 2>/dev/null || true; rm -rf "$work"' EXIT
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_ping() {
+  for _ in $(seq 300); do
+    [ "$(redis-cli -p "$1" PING 2>/dev/null)" = PONG ] && return 0
+    sleep 0.1
+  done
+  echo "server on port $1 did not start" >&2
+  return 1
+}
+# Pushes are refused while tasqd replays its journal: wait for loading:0.
+wait_loaded() {
+  for _ in $(seq 600); do
+    redis-cli -p "$1" INFO persistence 2>/dev/null | grep -q '^loading:0' && return 0
+    sleep 0.1
+  done
+  echo "tasqd on port $1 did not finish loading" >&2
+  return 1
+}
+
+# start_tasqd NAME [ARGS...] -> prints the port
+start_tasqd() {
+  local name=$1 port
+  shift
+  port=$(free_port)
+  "$tasqd" --listen 127.0.0.1:"$port" --admin none --task_worker_num 2 --log_level warn "$@" \
+    2>"$work/$name.log" &
+  wait_ping "$port" >&2
+  wait_loaded "$port" >&2
+  echo "$port"
+}
+
+start_redis() {
+  local name=$1 fsync=$2 port
+  port=$(free_port)
+  mkdir -p "$work/$name"
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly yes \
+    --appendfsync "$fsync" --dir "$work/$name" --daemonize no >"$work/$name.log" 2>&1 &
+  wait_ping "$port" >&2
+  echo "$port"
+}
+
+rps() {
+  redis-benchmark -p "$1" -t lpush -c 50 -n "$requests" -P "$2" -q 2>/dev/null |
+    tr '\r' '\n' |
+    awk '/LPUSH/ && /requests per second/ {for (i=1;i<=NF;i++) if ($i ~ /^[0-9.]+$/) {print $i; exit}}'
+}
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+
+mkdir -p "$work/t-always" "$work/t-everysec"
+declare -A port
+port[t-always]=$(start_tasqd t-always --journal "$work/t-always/tasq.journal" --journal_fsync always)
+port[t-everysec]=$(start_tasqd t-everysec --journal "$work/t-everysec/tasq.journal" \
+  --journal_fsync everysec)
+port[t-none]=$(start_tasqd t-none --journal none)
+port[r-always]=$(start_redis r-always always)
+port[r-everysec]=$(start_redis r-everysec everysec)
+
+# measure P SERVER... : one median per server, the servers in turn, the
+# order rotated every round.
+declare -A result
+measure() {
+  local pipeline=$1 round name i
+  shift
+  local names=("$@")
+  for name in "${names[@]}"; do : >"$work/$name.$pipeline"; done
+  for round in $(seq "$rounds"); do
+    for i in "${!names[@]}"; do
+      name=${names[$(((i + round) % ${#names[@]}))]}
+      rps "${port[$name]}" "$pipeline" >>"$work/$name.$pipeline"
+    done
+  done
+  for name in "${names[@]}"; do result[$name.$pipeline]=$(median <"$work/$name.$pipeline"); done
+}
+
+for pipeline in 1 16; do
+  measure "$pipeline" t-always r-always t-everysec r-everysec t-none
+done
+
+printf '\nredis-benchmark -t lpush -c 50 -n %s, median of %s rotating runs (requests/s)\n' \
+  "$requests" "$rounds"
+printf '%-34s %12s %12s %8s\n' "" "-P 1" "-P 16" ""
+row() { printf '%-34s %12.0f %12.0f\n' "$1" "${result[$2.1]}" "${result[$2.16]}"; }
+row "tasqd journal_fsync always" t-always
+row "redis appendfsync always" r-always
+row "tasqd journal_fsync everysec" t-everysec
+row "redis appendfsync everysec" r-everysec
+row "tasqd journal none" t-none
+printf '\n%-34s %11sx %11sx   goal\n' "ratio" "" ""
+printf '%-34s %11sx %11sx   >= 1.0\n' "tasq always / redis always" \
+  "$(ratio "${result[t-always.1]}" "${result[r-always.1]}")" \
+  "$(ratio "${result[t-always.16]}" "${result[r-always.16]}")"
+printf '%-34s %11sx %11sx   >= 1.0\n' "tasq everysec / redis everysec" \
+  "$(ratio "${result[t-everysec.1]}" "${result[r-everysec.1]}")" \
+  "$(ratio "${result[t-everysec.16]}" "${result[r-everysec.16]}")"
+printf '%-34s %11sx %11sx   >= 0.9\n' "tasq everysec / tasq journal none" \
+  "$(ratio "${result[t-everysec.1]}" "${result[t-none.1]}")" \
+  "$(ratio "${result[t-everysec.16]}" "${result[t-none.16]}")"
+
+# Replay: fill a journal with live tasks (a handler that never runs them:
+# the workers are stopped by a never-ending first task), stop, restart, time.
+for job in $(jobs -p); do kill "$job" 2>/dev/null || true; done
+wait 2>/dev/null || true
+mkdir -p "$work/replay"
+journal="$work/replay/tasq.journal"
+port=$(start_tasqd fill --journal "$journal" --journal_fsync no --task_worker_num 1 \
+  --handler "exec:sleep 3599" --ring_size 1g)
+redis-benchmark -p "$port" -t lpush -c 50 -n "$replay_tasks" -P 64 -d 64 -q >/dev/null 2>&1
+live=$(redis-cli -p "$port" INFO persistence | tr -d '\r' | awk -F: '/journal_live_tasks/ {print $2}')
+size=$(stat -c %s "$journal")
+pkill -KILL -f "tasqd --listen 127.0.0.1:$port" 2>/dev/null || true
+for job in $(jobs -p); do kill -KILL "$job" 2>/dev/null || true; done
+wait 2>/dev/null || true
+pkill -KILL -f 'sleep 3599' 2>/dev/null || true
+start=$(date +%s.%N)
+port=$(free_port)
+"$tasqd" --listen 127.0.0.1:"$port" --admin none --task_worker_num 1 --log_level info \
+  --journal "$journal" --handler "exec:sleep 3599" --ring_size 1g 2>"$work/replay.log" &
+wait_ping "$port"
+wait_loaded "$port"
+end=$(date +%s.%N)
+printf '\nreplay: %s live tasks of 64 bytes (journal %s MiB) put back in %.2f s (start to loading:0)\n' \
+  "$live" "$((size / 1048576))" "$(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}')"
+grep -o 'journal replayed: .*' "$work/replay.log" || true

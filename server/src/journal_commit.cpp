@@ -1,0 +1,44 @@
+#include "journal_commit.h"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "session.h"
+#include "tasq/journal/journal.h"
+
+namespace tasq::server {
+
+JournalCommit::JournalCommit(boost::asio::io_context& io, journal::Journal& journal)
+    : io_(io), journal_(journal) {}
+
+void JournalCommit::hold(const std::shared_ptr<Session>& session) {
+  waiting_.push_back(session);
+  request();
+}
+
+// Posted, the commit runs after the handlers of sockets that were ready in
+// the same turn, so one write and one fsync serve all of them.
+void JournalCommit::request() {
+  if (posted_) return;
+  posted_ = true;
+  boost::asio::post(io_, [this] { commit(); });
+}
+
+void JournalCommit::commit() {
+  posted_ = false;
+  std::error_code ec;
+  if (journal_.has_buffered()) ec = journal_.write();
+  if (!ec) ec = journal_.sync();
+  std::string failure;
+  if (ec) {
+    failure = "journal write failed: " + ec.message();
+    spdlog::error("{}; the pushes of this turn are answered with an error", failure);
+  }
+  releasing_.swap(waiting_);
+  for (auto& weak : releasing_) {
+    if (auto session = weak.lock()) session->on_journal_commit(failure);
+  }
+  releasing_.clear();
+}
+
+}  // namespace tasq::server
