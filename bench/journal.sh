@@ -42,26 +42,28 @@ wait_loaded() {
   return 1
 }
 
-# start_tasqd NAME [ARGS...] -> prints the port
+# Servers start in this shell (not in a $(...), which would wait for them),
+# so that the trap's `jobs` sees them; the port goes into port[NAME].
+declare -A port
+# start_tasqd NAME [ARGS...]
 start_tasqd() {
-  local name=$1 port
+  local name=$1
   shift
-  port=$(free_port)
-  "$tasqd" --listen 127.0.0.1:"$port" --admin none --task_worker_num 2 --log_level warn "$@" \
-    2>"$work/$name.log" &
-  wait_ping "$port" >&2
-  wait_loaded "$port" >&2
-  echo "$port"
+  port[$name]=$(free_port)
+  "$tasqd" --listen 127.0.0.1:"${port[$name]}" --admin none --task_worker_num 2 \
+    --log_level warn "$@" >/dev/null 2>"$work/$name.log" &
+  wait_ping "${port[$name]}"
+  wait_loaded "${port[$name]}"
 }
 
+# start_redis NAME FSYNC
 start_redis() {
-  local name=$1 fsync=$2 port
-  port=$(free_port)
+  local name=$1 fsync=$2
+  port[$name]=$(free_port)
   mkdir -p "$work/$name"
-  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly yes \
+  redis-server --port "${port[$name]}" --bind 127.0.0.1 --save '' --appendonly yes \
     --appendfsync "$fsync" --dir "$work/$name" --daemonize no >"$work/$name.log" 2>&1 &
-  wait_ping "$port" >&2
-  echo "$port"
+  wait_ping "${port[$name]}"
 }
 
 rps() {
@@ -73,13 +75,11 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
 mkdir -p "$work/t-always" "$work/t-everysec"
-declare -A port
-port[t-always]=$(start_tasqd t-always --journal "$work/t-always/tasq.journal" --journal_fsync always)
-port[t-everysec]=$(start_tasqd t-everysec --journal "$work/t-everysec/tasq.journal" \
-  --journal_fsync everysec)
-port[t-none]=$(start_tasqd t-none --journal none)
-port[r-always]=$(start_redis r-always always)
-port[r-everysec]=$(start_redis r-everysec everysec)
+start_tasqd t-always --journal "$work/t-always/tasq.journal" --journal_fsync always
+start_tasqd t-everysec --journal "$work/t-everysec/tasq.journal" --journal_fsync everysec
+start_tasqd t-none --journal none
+start_redis r-always always
+start_redis r-everysec everysec
 
 # measure P SERVER... : one median per server, the servers in turn, the
 # order rotated every round.
@@ -128,21 +128,19 @@ for job in $(jobs -p); do kill "$job" 2>/dev/null || true; done
 wait 2>/dev/null || true
 mkdir -p "$work/replay"
 journal="$work/replay/tasq.journal"
-port=$(start_tasqd fill --journal "$journal" --journal_fsync no --task_worker_num 1 \
-  --handler "exec:sleep 3599" --ring_size 1g)
-redis-benchmark -p "$port" -t lpush -c 50 -n "$replay_tasks" -P 64 -d 64 -q >/dev/null 2>&1
-live=$(redis-cli -p "$port" INFO persistence | tr -d '\r' | awk -F: '/journal_live_tasks/ {print $2}')
+start_tasqd fill --journal "$journal" --journal_fsync no --task_worker_num 1 \
+  --handler "exec:sleep 3599" --ring_size 1g
+redis-benchmark -p "${port[fill]}" -t lpush -c 50 -n "$replay_tasks" -P 64 -d 64 -q \
+  >/dev/null 2>&1
+live=$(redis-cli -p "${port[fill]}" INFO persistence | tr -d '\r' |
+  awk -F: '/journal_live_tasks/ {print $2}')
 size=$(stat -c %s "$journal")
-pkill -KILL -f "tasqd --listen 127.0.0.1:$port" 2>/dev/null || true
 for job in $(jobs -p); do kill -KILL "$job" 2>/dev/null || true; done
 wait 2>/dev/null || true
 pkill -KILL -f 'sleep 3599' 2>/dev/null || true
 start=$(date +%s.%N)
-port=$(free_port)
-"$tasqd" --listen 127.0.0.1:"$port" --admin none --task_worker_num 1 --log_level info \
-  --journal "$journal" --handler "exec:sleep 3599" --ring_size 1g 2>"$work/replay.log" &
-wait_ping "$port"
-wait_loaded "$port"
+start_tasqd replay --journal "$journal" --task_worker_num 1 --log_level info \
+  --handler "exec:sleep 3599" --ring_size 1g
 end=$(date +%s.%N)
 printf '\nreplay: %s live tasks of 64 bytes (journal %s MiB) put back in %.2f s (start to loading:0)\n' \
   "$live" "$((size / 1048576))" "$(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}')"
