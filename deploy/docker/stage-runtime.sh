@@ -49,4 +49,8 @@ for exe in "$@"; do
   cp "$exe" "$out/bin/"
   strip --strip-unneeded "$out/bin/$(basename "$exe")"
 done
+# Not a library but read at run time: cron lines fire in the local time of
+# TZ, which needs the zone files.
+packages="${packages}tzdata
+"
 printf '%s' "$packages" | sort -u >"$out/runtime-packages"
