@@ -120,7 +120,6 @@ ScanOutcome scan_journal(int fd, LiveIndex& index) {
       prefix[4] = static_cast<char>(frame.type);
       crc = format::crc32c(prefix, sizeof prefix);
     }
-    std::string_view first_piece;
     for (std::uint64_t at = body_at; at < record_end;) {
       auto n = static_cast<std::size_t>(std::min<std::uint64_t>(Window::kCapacity, record_end - at));
       const char* piece = window.view(at, n, size, ec);
