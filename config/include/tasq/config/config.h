@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace tasq::server {
+namespace tasq::config {
 
 /// A parsed `listen`/`admin` address.
 struct Endpoint {
@@ -118,4 +118,4 @@ Invocation parse_invocation(int argc, const char* const* argv);
 /// addresses joined by spaces, admin `none` when off).
 std::vector<std::pair<std::string, std::string>> directive_values(const Config& config);
 
-}  // namespace tasq::server
+}  // namespace tasq::config

@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
-#include "tasq/server/config.h"
+#include "tasq/config/config.h"
 
-namespace tasq::server::config_detail {
+namespace tasq::config::detail {
 
 /// A non-negative decimal integer without sign or spaces; nullopt otherwise
 /// or past 2^64 - 1.
@@ -32,4 +32,4 @@ std::string_view log_level_name(LogLevel level);
 /// The shortest exact spelling: 65536 -> "64k", 3 << 30 -> "3g", 1000 -> "1000".
 std::string format_size(std::uint64_t bytes);
 
-}  // namespace tasq::server::config_detail
+}  // namespace tasq::config::detail

@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "tasq/server/config.h"
+#include "tasq/config/config.h"
 
-namespace tasq::server::config_detail {
+namespace tasq::config::detail {
 
 inline constexpr std::string_view kDefaultInMeaning = "-";
 
@@ -37,4 +37,4 @@ std::span<const Directive> directives();
 /// The directive called `name`, or nullptr.
 const Directive* find_directive(std::string_view name);
 
-}  // namespace tasq::server::config_detail
+}  // namespace tasq::config::detail

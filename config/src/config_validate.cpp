@@ -19,14 +19,14 @@
 
 #include "config_values.h"
 #include "tasq/schedule/cron.h"
-#include "tasq/server/config.h"
+#include "tasq/config/config.h"
 
-namespace tasq::server {
+namespace tasq::config {
 namespace {
 
 using std::chrono::seconds;
 namespace fs = std::filesystem;
-using config_detail::format_size;
+using detail::format_size;
 
 constexpr std::uint32_t kMaxWorkers = 256;
 constexpr std::uint32_t kMaxRetry = 1000;
@@ -285,4 +285,4 @@ std::vector<std::string> Config::validate() const {
   return std::move(check.problems);
 }
 
-}  // namespace tasq::server
+}  // namespace tasq::config

@@ -7,7 +7,7 @@
 
 #include "config_directives.h"
 
-namespace tasq::server::config_detail {
+namespace tasq::config::detail {
 namespace {
 
 namespace po = boost::program_options;
@@ -94,4 +94,4 @@ std::string help_text() {
   return out.str();
 }
 
-}  // namespace tasq::server::config_detail
+}  // namespace tasq::config::detail

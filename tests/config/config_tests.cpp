@@ -12,9 +12,9 @@
 #include <thread>
 #include <vector>
 
-#include "tasq/server/config.h"
+#include "tasq/config/config.h"
 
-namespace tasq::server {
+namespace tasq::config {
 namespace {
 
 namespace fs = std::filesystem;
@@ -999,4 +999,4 @@ TEST(ConfigValidate, EveryProblemIsReported) {
 }
 
 }  // namespace
-}  // namespace tasq::server
+}  // namespace tasq::config

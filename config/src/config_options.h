@@ -7,7 +7,7 @@
 #include <boost/program_options/positional_options.hpp>
 #include <string>
 
-namespace tasq::server::config_detail {
+namespace tasq::config::detail {
 
 struct Options {
   /// Every directive, each a repeatable string option: the file's lines and
@@ -33,4 +33,4 @@ std::string help_text();
 /// Name of the hidden option behind the positional CONFIG_FILE.
 inline constexpr const char* kConfigFileOption = "config_file";
 
-}  // namespace tasq::server::config_detail
+}  // namespace tasq::config::detail

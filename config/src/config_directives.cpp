@@ -8,7 +8,7 @@
 
 #include "config_values.h"
 
-namespace tasq::server::config_detail {
+namespace tasq::config::detail {
 namespace {
 
 using std::chrono::seconds;
@@ -322,16 +322,16 @@ const Directive* find_directive(std::string_view name) {
   return nullptr;
 }
 
-}  // namespace tasq::server::config_detail
+}  // namespace tasq::config::detail
 
-namespace tasq::server {
+namespace tasq::config {
 
 std::vector<std::pair<std::string, std::string>> directive_values(const Config& config) {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& directive : config_detail::directives()) {
+  for (const auto& directive : detail::directives()) {
     out.emplace_back(std::string(directive.name), directive.get(config, false));
   }
   return out;
 }
 
-}  // namespace tasq::server
+}  // namespace tasq::config

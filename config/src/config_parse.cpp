@@ -10,13 +10,13 @@
 #include "config_directives.h"
 #include "config_file.h"
 #include "config_options.h"
-#include "tasq/server/config.h"
+#include "tasq/config/config.h"
 
-namespace tasq::server {
+namespace tasq::config {
 namespace {
 
 namespace po = boost::program_options;
-using config_detail::options;
+using detail::options;
 
 std::string strip_dashes(std::string name) {
   return name.substr(std::min(name.find_first_not_of('-'), name.size()));
@@ -60,7 +60,7 @@ std::vector<std::string> split_empty_values(std::vector<std::string> args) {
 // of a directive wins, except that a repeatable one takes all of them.
 std::vector<std::string> set_directives(const po::variables_map& variables, Config& config) {
   std::vector<std::string> errors;
-  for (const auto& directive : config_detail::directives()) {
+  for (const auto& directive : detail::directives()) {
     auto found = variables.find(std::string(directive.name));
     if (found == variables.end()) continue;
     const auto& values = found->second.as<std::vector<std::string>>();
@@ -99,7 +99,7 @@ bool store_tokens(std::vector<std::string> tokens, const po::options_description
                   po::variables_map& variables, std::vector<std::string>& errors) {
   try {
     po::command_line_parser parser(split_empty_values(std::move(tokens)));
-    parser.options(description).style(config_detail::command_line_style());
+    parser.options(description).style(detail::command_line_style());
     if (positional != nullptr) parser.positional(*positional);
     po::store(parser.run(), variables);
   } catch (const po::error& error) {
@@ -118,7 +118,7 @@ void parse(int argc, const char* const* argv, Invocation& invocation) {
   }
   if (variables.count("help")) {
     invocation.action = Invocation::Action::help;
-    invocation.help_text = config_detail::help_text();
+    invocation.help_text = detail::help_text();
     return;
   }
   if (variables.count("version")) {
@@ -137,15 +137,15 @@ void parse(int argc, const char* const* argv, Invocation& invocation) {
   }
   if (variables.count("test-config")) invocation.action = Invocation::Action::test_config;
 
-  if (variables.count(config_detail::kConfigFileOption)) {
-    const auto& files = variables[config_detail::kConfigFileOption].as<std::vector<std::string>>();
+  if (variables.count(detail::kConfigFileOption)) {
+    const auto& files = variables[detail::kConfigFileOption].as<std::vector<std::string>>();
     if (files.size() > 1) {
       invocation.errors.push_back("only one CONFIG_FILE may be given; got '" + files[0] +
                                   "' and '" + files[1] + "'");
       return;
     }
     invocation.config_file = files.front();
-    auto file = config_detail::read_config_file(invocation.config_file);
+    auto file = detail::read_config_file(invocation.config_file);
     if (!file.errors.empty()) {
       invocation.errors = std::move(file.errors);
       return;
@@ -178,4 +178,4 @@ Invocation parse_invocation(int argc, const char* const* argv) {
   return invocation;
 }
 
-}  // namespace tasq::server
+}  // namespace tasq::config

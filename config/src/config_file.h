@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace tasq::server::config_detail {
+namespace tasq::config::detail {
 
 struct FileTokens {
   std::vector<std::string> tokens;  ///< `--name=value`, one per directive line
@@ -22,4 +22,4 @@ FileTokens tokenize_config(std::string_view text);
 /// Reads `path` (at most 1 MiB) and tokenizes it.
 FileTokens read_config_file(const std::string& path);
 
-}  // namespace tasq::server::config_detail
+}  // namespace tasq::config::detail

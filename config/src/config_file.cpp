@@ -10,7 +10,7 @@
 
 #include "config_directives.h"
 
-namespace tasq::server::config_detail {
+namespace tasq::config::detail {
 namespace {
 
 // A config file is a few kilobytes; the cap keeps `tasqd /dev/zero` from
@@ -135,4 +135,4 @@ FileTokens read_config_file(const std::string& path) {
   return tokenize_config(text);
 }
 
-}  // namespace tasq::server::config_detail
+}  // namespace tasq::config::detail

@@ -7,7 +7,7 @@
 #include <limits>
 #include <thread>
 
-namespace tasq::server::config_detail {
+namespace tasq::config::detail {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -110,17 +110,17 @@ std::string format_size(std::uint64_t bytes) {
   return std::to_string(bytes);
 }
 
-}  // namespace tasq::server::config_detail
+}  // namespace tasq::config::detail
 
-namespace tasq::server {
+namespace tasq::config {
 
 std::optional<std::uint64_t> parse_size(std::string_view text) {
   auto digits_end = std::find_if(text.begin(), text.end(), [](char c) {
     return !std::isdigit(static_cast<unsigned char>(c));
   });
   auto digits = text.substr(0, static_cast<std::size_t>(digits_end - text.begin()));
-  auto number = config_detail::parse_count(digits);
-  auto shift = config_detail::suffix_shift(text.substr(digits.size()));
+  auto number = detail::parse_count(digits);
+  auto shift = detail::suffix_shift(text.substr(digits.size()));
   if (!number || !shift) return std::nullopt;
   if (*number > (std::numeric_limits<std::uint64_t>::max() >> *shift)) return std::nullopt;
   return *number << *shift;
@@ -130,10 +130,10 @@ std::uint32_t default_task_worker_num() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-}  // namespace tasq::server
+}  // namespace tasq::config
 
-namespace tasq::server {
+namespace tasq::config {
 
-std::string_view to_string(LogLevel level) { return config_detail::log_level_name(level); }
+std::string_view to_string(LogLevel level) { return detail::log_level_name(level); }
 
-}  // namespace tasq::server
+}  // namespace tasq::config
