@@ -1,315 +1,217 @@
+// The directive table: one row per directive, as Redis's config.c has it.
+//
+// To add a directive:
+//  1. Add its field to Config (include/tasq/config/config.h), without a
+//     default: `std::uint64_t result_max_memory_bytes{};`.
+//  2. Add one row below, in the group where --help should list it:
+//
+//       row<Size<&Config::result_max_memory_bytes>>({
+//           .name = "result_max_memory", .group = kTasks, .arg = "SIZE",
+//           .default_value = "64m", .max = 1ull << 40,
+//           .help = "bound on all kept results; past it the oldest go first"}),
+//
+//     The adapter says where the value lands and how its text reads:
+//     Size (bytes, k/m/g), Count (an unsigned integer field), Duration
+//     (std::chrono::seconds or milliseconds field), YesNo, Text, Lines
+//     (repeatable text), Choice<&Config::field, kNames> (an enum spelled by
+//     a names array in config_values.h), Listen, Admin.
+//     The fields, in this order, all but name optional:
+//       name          as in the file and on the command line (--name value)
+//       group, arg    --help section and value placeholder
+//       default_value as a config line spells it; empty = the field's zero.
+//                     Config's constructor applies it; --help shows it.
+//       compute_default  for a default that depends on the host
+//       min, max      bounds of a number, checked by validate() and shown
+//                     by --help; kNoMax = no upper bound
+//       flags         kRepeatable (list fields: each line adds a value),
+//                     kSecret (left out of CONFIG GET)
+//       check         a rule on this value alone beyond its bounds
+//                     (config_checks.cpp)
+//       help          what it does, for --help
+//  That is all: the file, the command line, --help, CONFIG GET, the default
+//  and the bounds come from the row. A rule that ties several directives
+//  together (ring_size against package_max_length, say) goes in
+//  config_validate.cpp, and so does a check of the host (a user, a file).
+//  A row whose flags or bounds do not fit its adapter does not compile.
+//
+// There is no restart-only flag: tasq has no CONFIG SET, so every directive
+// is read once, at start.
+
 #include "config_directives.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <array>
-#include <limits>
 
-#include "config_values.h"
+#include "config_adapters.h"
+#include "config_checks.h"
 
 namespace tasq::config::detail {
 namespace {
 
-using std::chrono::seconds;
-
-// Readers and writers per field type, instantiated for each member.
-
-template <std::uint64_t Config::*Field>
-std::string set_size(Config& config, const std::string& value) {
-  auto bytes = parse_size(value);
-  if (!bytes) return "not a size (bytes, or a number with k, m or g)";
-  config.*Field = *bytes;
-  return {};
-}
-
-template <std::uint64_t Config::*Field>
-std::string get_size(const Config& config, bool human) {
-  return human ? format_size(config.*Field) : std::to_string(config.*Field);
-}
-
-template <auto Field>
-std::string set_count(Config& config, const std::string& value) {
-  using T = std::remove_reference_t<decltype(config.*Field)>;
-  auto number = parse_count(value);
-  if (!number) return "not a non-negative integer";
-  if (*number > std::numeric_limits<T>::max()) return "too large";
-  config.*Field = static_cast<T>(*number);
-  return {};
-}
-
-template <auto Field>
-std::string get_count(const Config& config, bool) {
-  return std::to_string(config.*Field);
-}
-
-template <seconds Config::*Field>
-std::string set_seconds(Config& config, const std::string& value) {
-  auto number = parse_count(value);
-  if (!number) return "not a whole number of seconds";
-  if (*number > static_cast<std::uint64_t>(std::numeric_limits<seconds::rep>::max())) {
-    return "too large";
-  }
-  config.*Field = seconds(static_cast<seconds::rep>(*number));
-  return {};
-}
-
-template <seconds Config::*Field>
-std::string get_seconds(const Config& config, bool) {
-  return std::to_string((config.*Field).count());
-}
-
-template <bool Config::*Field>
-std::string set_flag(Config& config, const std::string& value) {
-  auto flag = parse_yes_no(value);
-  if (!flag) return "must be yes or no";
-  config.*Field = *flag;
-  return {};
-}
-
-template <bool Config::*Field>
-std::string get_flag(const Config& config, bool) {
-  return std::string(yes_no(config.*Field));
-}
-
-template <std::string Config::*Field>
-std::string set_text(Config& config, const std::string& value) {
-  config.*Field = value;
-  return {};
-}
-
-template <std::string Config::*Field>
-std::string get_text(const Config& config, bool) {
-  return config.*Field;
-}
-
-std::string set_listen(Config& config, const std::string& value) {
-  std::string why;
-  auto endpoint = parse_endpoint(value, &why);
-  if (!endpoint) return why;
-  config.listen.push_back(std::move(*endpoint));
-  return {};
-}
-
-std::string get_listen(const Config& config, bool) {
-  std::string out;
-  for (const auto& endpoint : config.listen) {
-    if (!out.empty()) out += ' ';
-    out += endpoint.text;
-  }
-  return out;
-}
-
-void clear_listen(Config& config) { config.listen.clear(); }
-
-bool is_ip_literal(const std::string& host) {
-  in6_addr addr{};
-  return ::inet_pton(AF_INET, host.c_str(), &addr) == 1 ||
-         ::inet_pton(AF_INET6, host.c_str(), &addr) == 1;
-}
-
-std::string set_admin(Config& config, const std::string& value) {
-  if (value == "none") {
-    config.admin.reset();
-    return {};
-  }
-  std::string why;
-  auto endpoint = parse_endpoint(value, &why);
-  if (!endpoint) return why;
-  // The admin port is a UDP socket bound to an address, never resolved.
-  if (endpoint->kind == Endpoint::Kind::unix_socket) {
-    return "the admin port is UDP: use HOST:PORT or none";
-  }
-  if (endpoint->host != "localhost" && !is_ip_literal(endpoint->host)) {
-    return "HOST must be an IP address or localhost";
-  }
-  config.admin = std::move(*endpoint);
-  return {};
-}
-
-std::string get_admin(const Config& config, bool) {
-  return config.admin ? config.admin->text : "none";
-}
-
-std::string set_log_level(Config& config, const std::string& value) {
-  auto level = parse_log_level(value);
-  if (!level) return "must be debug, info, warn or error";
-  config.log_level = *level;
-  return {};
-}
-
-std::string get_log_level(const Config& config, bool) {
-  return std::string(log_level_name(config.log_level));
-}
-
-std::string set_journal_fsync(Config& config, const std::string& value) {
-  auto fsync = parse_journal_fsync(value);
-  if (!fsync) return "must be always, everysec or no";
-  config.journal_fsync = *fsync;
-  return {};
-}
-
-std::string get_journal_fsync(const Config& config, bool) {
-  return std::string(journal_fsync_name(config.journal_fsync));
-}
-
-std::string set_dispatch_mode(Config& config, const std::string& value) {
-  auto mode = parse_dispatch_mode(value);
-  if (!mode) return "must be preemptive or key";
-  config.dispatch_mode = *mode;
-  return {};
-}
-
-std::string get_dispatch_mode(const Config& config, bool) {
-  return std::string(dispatch_mode_name(config.dispatch_mode));
-}
-
-std::string set_reload_watch_delay(Config& config, const std::string& value) {
-  auto number = parse_count(value);
-  if (!number) return "not a whole number of milliseconds";
-  if (*number > 3'600'000) return "too large (at most 3600000, an hour)";
-  config.reload_watch_delay_ms = std::chrono::milliseconds(*number);
-  return {};
-}
-
-std::string get_reload_watch_delay(const Config& config, bool) {
-  return std::to_string(config.reload_watch_delay_ms.count());
-}
-
-// Repeatable text directives (cron, reload_watch): one entry per occurrence.
-template <std::vector<std::string> Config::*Field>
-std::string add_line(Config& config, const std::string& value) {
-  if (value.empty()) return "empty";
-  (config.*Field).push_back(value);
-  return {};
-}
-
-// CONFIG GET shows one line per entry, as the file would repeat them.
-template <std::vector<std::string> Config::*Field>
-std::string get_lines(const Config& config, bool) {
-  std::string out;
-  for (const auto& line : config.*Field) {
-    if (!out.empty()) out += '\n';
-    out += line;
-  }
-  return out;
-}
-
-template <std::vector<std::string> Config::*Field>
-void clear_lines(Config& config) {
-  (config.*Field).clear();
-}
-
+constexpr std::string_view kTasks = "Tasks and workers";
 constexpr std::string_view kNetwork = "Network";
 constexpr std::string_view kAdmin = "Admin port";
-constexpr std::string_view kTasks = "Tasks and workers";
 constexpr std::string_view kProcess = "Process";
 constexpr std::string_view kDurability = "Durability";
 constexpr std::string_view kTime = "Time and change";
 
-const std::array kDirectives = std::to_array<Directive>({
-    {"listen", kNetwork, "HOST:PORT",
-     "RESP listener; repeatable. HOST:PORT, [IPv6]:PORT or unix:/path/to.sock; "
-     "port 0 takes a free port. Given on the command line, replaces the file's",
-     "", set_listen, get_listen, clear_listen},
-    {"requirepass", kNetwork, "PASSWORD", "clients must AUTH with it first; empty = no AUTH", "",
-     set_text<&Config::requirepass>, get_text<&Config::requirepass>},
-    {"max_connections", kNetwork, "N",
-     "clients beyond it get '-ERR max number of clients reached' (1..1000000)", "",
-     set_count<&Config::max_connections>, get_count<&Config::max_connections>},
-    {"backlog", kNetwork, "N", "listen backlog (1..65535)", "", set_count<&Config::backlog>,
-     get_count<&Config::backlog>},
-    {"heartbeat_check_interval", kNetwork, "SECONDS",
-     "seconds between idle-connection sweeps; 0 = off", "",
-     set_seconds<&Config::heartbeat_check_interval>,
-     get_seconds<&Config::heartbeat_check_interval>},
-    {"heartbeat_idle_time", kNetwork, "SECONDS",
-     "a connection silent this long is closed; default twice heartbeat_check_interval; "
-     "given alone, it turns the sweeps on at half of it",
-     kDefaultInMeaning, set_seconds<&Config::heartbeat_idle_time>,
-     get_seconds<&Config::heartbeat_idle_time>},
-    {"open_tcp_keepalive", kNetwork, "yes|no",
-     "TCP keepalive on client connections, with the three settings below", "",
-     set_flag<&Config::open_tcp_keepalive>, get_flag<&Config::open_tcp_keepalive>},
-    {"tcp_keepidle", kNetwork, "SECONDS", "idle time before the first probe (1..32767)", "",
-     set_seconds<&Config::tcp_keepidle>, get_seconds<&Config::tcp_keepidle>},
-    {"tcp_keepinterval", kNetwork, "SECONDS", "time between probes (1..32767)", "",
-     set_seconds<&Config::tcp_keepinterval>, get_seconds<&Config::tcp_keepinterval>},
-    {"tcp_keepcount", kNetwork, "N", "unanswered probes before the connection drops (1..127)", "",
-     set_count<&Config::tcp_keepcount>, get_count<&Config::tcp_keepcount>},
+// A year: long enough for any real timeout, short enough that adding it to
+// a clock or converting it to nanoseconds cannot overflow.
+constexpr std::uint64_t kYear = 365ull * 24 * 3600;
+// Linux's limits for TCP_KEEPIDLE / TCP_KEEPINTVL and TCP_KEEPCNT.
+constexpr std::uint64_t kMaxKeepaliveSeconds = 32767;
+constexpr std::uint64_t kMaxKeepcount = 127;
 
-    {"admin", kAdmin, "HOST:PORT", "UDP admin port for tasqctl; none disables it", "", set_admin,
-     get_admin},
-    {"admin_token", kAdmin, "TOKEN",
-     "shared secret for the admin port, required when admin is not a loopback address", "",
-     set_text<&Config::admin_token>, get_text<&Config::admin_token>},
+std::string cpu_count() { return std::to_string(default_task_worker_num()); }
 
-    {"handler", kTasks, "HANDLER",
-     "echo (built in), /path/lib.so (C ABI plugin) or \"exec:SHELL COMMAND\"", "",
-     set_text<&Config::handler>, get_text<&Config::handler>},
-    {"task_worker_num", kTasks, "N", "task worker processes (1..256)", "CPU count",
-     set_count<&Config::task_worker_num>, get_count<&Config::task_worker_num>},
-    {"max_request", kTasks, "N", "recycle a worker after this many tasks; 0 = never", "",
-     set_count<&Config::max_request>, get_count<&Config::max_request>},
-    {"max_wait_time", kTasks, "SECONDS",
-     "on reload or shutdown, how long in-flight tasks may run before the worker is killed "
-     "and the task requeued",
-     "", set_seconds<&Config::max_wait_time>, get_seconds<&Config::max_wait_time>},
-    {"task_timeout", kTasks, "SECONDS",
-     "a task running longer is killed and counted failed; 0 = none", "",
-     set_seconds<&Config::task_timeout>, get_seconds<&Config::task_timeout>},
-    {"task_retry", kTasks, "N",
-     "attempts for a task whose handler failed or whose worker died, then it is "
-     "dead-lettered (1..1000)",
-     "", set_count<&Config::task_retry>, get_count<&Config::task_retry>},
-    {"package_max_length", kTasks, "SIZE", "largest accepted payload or request (1k..1g)", "",
-     set_size<&Config::package_max_length_bytes>, get_size<&Config::package_max_length_bytes>},
-    {"dispatch_mode", kTasks, "MODE",
-     "preemptive: an idle worker takes the next task; key: a queue's tasks run one at a "
-     "time, in push order",
-     "", set_dispatch_mode, get_dispatch_mode},
-    {"ring_size", kTasks, "SIZE",
-     "shared-memory payload capacity; at least 2 x package_max_length + 4k, at most 64g", "",
-     set_size<&Config::ring_size_bytes>, get_size<&Config::ring_size_bytes>},
+// One row per directive, laid out by hand: a table reads better than one
+// field per line.
+// clang-format off
+constexpr auto kDirectives = std::to_array<Directive>({
+    // ------------------------------------------------------------ tasks
+    row<Text<&Config::handler>>({
+        .name = "handler", .group = kTasks, .arg = "HANDLER", .default_value = "echo",
+        .check = check_handler,
+        .help = "echo (built in), /path/lib.so (C ABI plugin) or \"exec:SHELL COMMAND\""}),
+    row<Count<&Config::task_worker_num>>({
+        .name = "task_worker_num", .group = kTasks, .arg = "N", .default_value = "CPU count",
+        .compute_default = cpu_count, .min = 1, .max = 256,
+        .help = "task worker processes"}),
+    row<Count<&Config::max_request>>({
+        .name = "max_request", .group = kTasks, .arg = "N", .default_value = "0",
+        .help = "recycle a worker after this many tasks; 0 = never"}),
+    row<Duration<&Config::max_wait_time>>({
+        .name = "max_wait_time", .group = kTasks, .arg = "SECONDS", .default_value = "3",
+        .max = kYear,
+        .help = "on reload or shutdown, how long in-flight tasks may run before the worker is "
+                "killed and the task requeued"}),
+    row<Duration<&Config::task_timeout>>({
+        .name = "task_timeout", .group = kTasks, .arg = "SECONDS", .default_value = "0",
+        .max = kYear,
+        .help = "a task running longer is killed and counted failed; 0 = none"}),
+    row<Count<&Config::task_retry>>({
+        .name = "task_retry", .group = kTasks, .arg = "N", .default_value = "3", .min = 1,
+        .max = 1000,
+        .help = "attempts for a task whose handler failed or whose worker died, then it is "
+                "dead-lettered"}),
+    row<Size<&Config::package_max_length_bytes>>({
+        .name = "package_max_length", .group = kTasks, .arg = "SIZE", .default_value = "2m",
+        .min = 1ull << 10, .max = 1ull << 30,
+        .help = "largest accepted payload or request"}),
+    row<Choice<&Config::dispatch_mode, kDispatchModeNames>>({
+        .name = "dispatch_mode", .group = kTasks, .arg = "MODE", .default_value = "preemptive",
+        .help = "preemptive: an idle worker takes the next task; key: a queue's tasks run one at "
+                "a time, in push order"}),
+    row<Size<&Config::ring_size_bytes>>({
+        .name = "ring_size", .group = kTasks, .arg = "SIZE", .default_value = "64m",
+        .max = 64ull << 30,
+        .help = "shared-memory payload capacity; at least 2 x package_max_length + 64k"}),
 
-    {"user", kProcess, "NAME", "user the worker processes run as (tasqd started as root)", "",
-     set_text<&Config::user>, get_text<&Config::user>},
-    {"group", kProcess, "NAME", "group the worker processes run as", "", set_text<&Config::group>,
-     get_text<&Config::group>},
-    {"chroot", kProcess, "DIR", "directory the worker processes chroot into", "",
-     set_text<&Config::chroot>, get_text<&Config::chroot>},
-    {"daemonize", kProcess, "yes|no", "detach from the terminal", "", set_flag<&Config::daemonize>,
-     get_flag<&Config::daemonize>},
-    {"pid_file", kProcess, "FILE", "write the master's pid here (daemonized or not)", "",
-     set_text<&Config::pid_file>, get_text<&Config::pid_file>},
-    {"log_file", kProcess, "FILE", "log here instead of stderr; SIGHUP reopens it", "",
-     set_text<&Config::log_file>, get_text<&Config::log_file>},
-    {"log_level", kProcess, "LEVEL", "debug, info, warn or error", "", set_log_level,
-     get_log_level},
+    // ---------------------------------------------------------- network
+    row<Listen>({
+        .name = "listen", .group = kNetwork, .arg = "HOST:PORT",
+        .default_value = "127.0.0.1:6380", .flags = kRepeatable,
+        .check = check_listen,
+        .help = "RESP listener; repeatable. HOST:PORT, [IPv6]:PORT or unix:/path/to.sock; "
+                "port 0 takes a free port. Given on the command line, replaces the file's"}),
+    row<Text<&Config::requirepass>>({
+        .name = "requirepass", .group = kNetwork, .arg = "PASSWORD",
+        .help = "clients must AUTH with it first; empty = no AUTH"}),
+    row<Count<&Config::max_connections>>({
+        .name = "max_connections", .group = kNetwork, .arg = "N", .default_value = "10000",
+        .min = 1, .max = 1'000'000,
+        .help = "clients beyond it get '-ERR max number of clients reached'"}),
+    row<Count<&Config::backlog>>({
+        .name = "backlog", .group = kNetwork, .arg = "N", .default_value = "511", .min = 1,
+        .max = 65535,
+        .help = "listen backlog"}),
+    row<Duration<&Config::heartbeat_check_interval>>({
+        .name = "heartbeat_check_interval", .group = kNetwork, .arg = "SECONDS",
+        .default_value = "0", .max = kYear,
+        .help = "seconds between idle-connection sweeps; 0 = off"}),
+    // Its default is derived from the interval (config_parse.cpp), so none is shown.
+    row<Duration<&Config::heartbeat_idle_time>>({
+        .name = "heartbeat_idle_time", .group = kNetwork, .arg = "SECONDS", .max = kYear,
+        .help = "a connection silent this long is closed; default twice "
+                "heartbeat_check_interval; given alone, it turns the sweeps on at half of it"}),
+    row<YesNo<&Config::open_tcp_keepalive>>({
+        .name = "open_tcp_keepalive", .group = kNetwork, .arg = "yes|no", .default_value = "no",
+        .help = "TCP keepalive on client connections, with the three settings below"}),
+    row<Duration<&Config::tcp_keepidle>>({
+        .name = "tcp_keepidle", .group = kNetwork, .arg = "SECONDS", .default_value = "60",
+        .min = 1, .max = kMaxKeepaliveSeconds,
+        .help = "idle time before the first probe"}),
+    row<Duration<&Config::tcp_keepinterval>>({
+        .name = "tcp_keepinterval", .group = kNetwork, .arg = "SECONDS", .default_value = "10",
+        .min = 1, .max = kMaxKeepaliveSeconds,
+        .help = "time between probes"}),
+    row<Count<&Config::tcp_keepcount>>({
+        .name = "tcp_keepcount", .group = kNetwork, .arg = "N", .default_value = "6", .min = 1,
+        .max = kMaxKeepcount,
+        .help = "unanswered probes before the connection drops"}),
 
-    {"journal", kDurability, "FILE",
-     "append-only task journal, relative to the working directory; none = off", "",
-     set_text<&Config::journal>, get_text<&Config::journal>},
-    {"journal_fsync", kDurability, "POLICY",
-     "always (fsync before acknowledging, once per reactor turn), everysec or no", "",
-     set_journal_fsync, get_journal_fsync},
-    {"journal_rewrite_min_size", kDurability, "SIZE",
-     "compact the journal when it is past this size and twice its live size", "",
-     set_size<&Config::journal_rewrite_min_size_bytes>,
-     get_size<&Config::journal_rewrite_min_size_bytes>},
+    // ------------------------------------------------------- admin port
+    row<Admin>({
+        .name = "admin", .group = kAdmin, .arg = "HOST:PORT", .default_value = "127.0.0.1:6381",
+        .help = "UDP admin port for tasqctl; none disables it"}),
+    row<Text<&Config::admin_token>>({
+        .name = "admin_token", .group = kAdmin, .arg = "TOKEN", .flags = kSecret,
+        .check = check_admin_token,
+        .help = "shared secret for the admin port, required when admin is not a loopback "
+                "address"}),
 
-    {"cron", kTime, "LINE",
-     "repeatable: \"MIN HOUR DOM MON DOW queue payload\", \"@hourly queue payload\" or "
-     "\"@every 500ms queue payload\"",
-     "", add_line<&Config::cron>, get_lines<&Config::cron>, clear_lines<&Config::cron>},
-    {"reload_watch", kTime, "PATH",
-     "repeatable: a file or directory (recursive) watched with inotify; a change reloads "
-     "the workers",
-     "", add_line<&Config::reload_watch>, get_lines<&Config::reload_watch>,
-     clear_lines<&Config::reload_watch>},
-    {"reload_watch_delay_ms", kTime, "MS", "changes are gathered this long before one reload",
-     "", set_reload_watch_delay, get_reload_watch_delay},
+    // ---------------------------------------------------------- process
+    row<Text<&Config::user>>({
+        .name = "user", .group = kProcess, .arg = "NAME",
+        .help = "user the worker processes run as (tasqd started as root)"}),
+    row<Text<&Config::group>>({
+        .name = "group", .group = kProcess, .arg = "NAME",
+        .help = "group the worker processes run as"}),
+    row<Text<&Config::chroot>>({
+        .name = "chroot", .group = kProcess, .arg = "DIR",
+        .help = "directory the worker processes chroot into"}),
+    row<YesNo<&Config::daemonize>>({
+        .name = "daemonize", .group = kProcess, .arg = "yes|no", .default_value = "no",
+        .help = "detach from the terminal"}),
+    row<Text<&Config::pid_file>>({
+        .name = "pid_file", .group = kProcess, .arg = "FILE",
+        .help = "write the master's pid here (daemonized or not)"}),
+    row<Text<&Config::log_file>>({
+        .name = "log_file", .group = kProcess, .arg = "FILE",
+        .help = "log here instead of stderr; SIGHUP reopens it"}),
+    row<Choice<&Config::log_level, kLogLevelNames>>({
+        .name = "log_level", .group = kProcess, .arg = "LEVEL", .default_value = "info",
+        .help = "debug, info, warn or error"}),
+
+    // ------------------------------------------------------- durability
+    row<Text<&Config::journal>>({
+        .name = "journal", .group = kDurability, .arg = "FILE", .default_value = "tasq.journal",
+        .check = check_journal,
+        .help = "append-only task journal, relative to the working directory; none = off"}),
+    row<Choice<&Config::journal_fsync, kJournalFsyncNames>>({
+        .name = "journal_fsync", .group = kDurability, .arg = "POLICY",
+        .default_value = "everysec",
+        .help = "always (fsync before acknowledging, once per reactor turn), everysec or no"}),
+    row<Size<&Config::journal_rewrite_min_size_bytes>>({
+        .name = "journal_rewrite_min_size", .group = kDurability, .arg = "SIZE",
+        .default_value = "64m", .min = 1ull << 20,
+        .help = "compact the journal when it is past this size and twice its live size"}),
+
+    // --------------------------------------------------- time and change
+    row<Lines<&Config::cron>>({
+        .name = "cron", .group = kTime, .arg = "LINE", .flags = kRepeatable,
+        .check = check_cron,
+        .help = "repeatable: \"MIN HOUR DOM MON DOW queue payload\", \"@hourly queue payload\" "
+                "or \"@every 500ms queue payload\""}),
+    row<Lines<&Config::reload_watch>>({
+        .name = "reload_watch", .group = kTime, .arg = "PATH", .flags = kRepeatable,
+        .help = "repeatable: a file or directory (recursive) watched with inotify; a change "
+                "reloads the workers"}),
+    row<Duration<&Config::reload_watch_delay_ms>>({
+        .name = "reload_watch_delay_ms", .group = kTime, .arg = "MS", .default_value = "500",
+        .max = 3'600'000,
+        .help = "changes are gathered this long before one reload"}),
 });
+// clang-format on
 
 }  // namespace
 
@@ -326,10 +228,23 @@ const Directive* find_directive(std::string_view name) {
 
 namespace tasq::config {
 
-std::vector<std::pair<std::string, std::string>> directive_values(const Config& config) {
+Config::Config() {
+  for (const auto& directive : detail::directives()) {
+    std::string value = directive.compute_default ? directive.compute_default()
+                                                  : std::string(directive.default_value);
+    // An empty default is the field's zero, which it already holds.
+    if (value.empty()) continue;
+    // Every default parses: ConfigTable.EveryDefaultParses checks each row.
+    (void)directive.set(*this, value);
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> directive_values(const Config& config,
+                                                                  Secrets secrets) {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& directive : detail::directives()) {
-    out.emplace_back(std::string(directive.name), directive.get(config, false));
+    if (secrets == Secrets::hidden && directive.secret()) continue;
+    out.emplace_back(std::string(directive.name), directive.get(config));
   }
   return out;
 }
