@@ -159,12 +159,36 @@ struct Listen {
   static void clear(Config& config);
 };
 
-/// admin: a UDP HOST:PORT on an IP address or localhost, or none.
-struct Admin {
+/// True for an IPv4 or IPv6 address literal.
+bool is_ip_literal(const std::string& host);
+
+/// An address tasqd binds a socket to, or `none`: HOST:PORT or [v6]:PORT on
+/// an IP address or localhost (never resolved). `UnixRefusal` says why a
+/// unix: path does not do ("the admin port is UDP").
+template <std::optional<Endpoint> Config::*Field, const std::string_view& UnixRefusal>
+struct AddressOrNone {
   static constexpr bool kRepeatable = false;
   static constexpr NumberKind kNumber = NumberKind::none;
-  static std::string set(Config& config, const std::string& value);
-  static std::string get(const Config& config);
+  static std::string set(Config& config, const std::string& value) {
+    if (value == "none") {
+      (config.*Field).reset();
+      return {};
+    }
+    std::string why;
+    auto endpoint = parse_endpoint(value, &why);
+    if (!endpoint) return why;
+    if (endpoint->kind == Endpoint::Kind::unix_socket) {
+      return std::string(UnixRefusal) + ": use HOST:PORT or none";
+    }
+    if (endpoint->host != "localhost" && !is_ip_literal(endpoint->host)) {
+      return "HOST must be an IP address or localhost";
+    }
+    config.*Field = std::move(*endpoint);
+    return {};
+  }
+  static std::string get(const Config& config) {
+    return config.*Field ? (config.*Field)->text : "none";
+  }
 };
 
 /// The row made a Directive with `Adapter`'s functions. Evaluated at compile

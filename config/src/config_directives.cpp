@@ -14,7 +14,8 @@
 //     Size (bytes, k/m/g), Count (an unsigned integer field), Duration
 //     (std::chrono::seconds or milliseconds field), YesNo, Text, Lines
 //     (repeatable text), Choice<&Config::field, kNames> (an enum spelled by
-//     a names array in config_values.h), Listen, Admin.
+//     a names array in config_values.h), Listen (repeatable addresses),
+//     AddressOrNone<&Config::field, kWhyNotUnix> (a bound HOST:PORT or none).
 //     The fields, in this order, all but name optional:
 //       name          as in the file and on the command line (--name value)
 //       group, arg    --help section and value placeholder
@@ -28,11 +29,15 @@
 //       check         a rule on this value alone beyond its bounds
 //                     (config_checks.cpp)
 //       help          what it does, for --help
+//  3. Document it in README.md's directive table (the users' reference),
+//     and count it in ConfigValues.DirectiveValuesForConfigGet.
 //  That is all: the file, the command line, --help, CONFIG GET, the default
 //  and the bounds come from the row. A rule that ties several directives
 //  together (ring_size against package_max_length, say) goes in
 //  config_validate.cpp, and so does a check of the host (a user, a file).
-//  A row whose flags or bounds do not fit its adapter does not compile.
+//  A row whose flags or bounds do not fit its adapter does not compile. A
+//  new kind of value (an octal mode, say) is a new adapter in
+//  config_adapters.h.
 //
 // There is no restart-only flag: tasq has no CONFIG SET, so every directive
 // is read once, at start.
@@ -60,6 +65,8 @@ constexpr std::uint64_t kYear = 365ull * 24 * 3600;
 // Linux's limits for TCP_KEEPIDLE / TCP_KEEPINTVL and TCP_KEEPCNT.
 constexpr std::uint64_t kMaxKeepaliveSeconds = 32767;
 constexpr std::uint64_t kMaxKeepcount = 127;
+
+constexpr std::string_view kAdminIsUdp = "the admin port is UDP";
 
 std::string cpu_count() { return std::to_string(default_task_worker_num()); }
 
@@ -150,7 +157,7 @@ constexpr auto kDirectives = std::to_array<Directive>({
         .help = "unanswered probes before the connection drops"}),
 
     // ------------------------------------------------------- admin port
-    row<Admin>({
+    row<AddressOrNone<&Config::admin, kAdminIsUdp>>({
         .name = "admin", .group = kAdmin, .arg = "HOST:PORT", .default_value = "127.0.0.1:6381",
         .help = "UDP admin port for tasqctl; none disables it"}),
     row<Text<&Config::admin_token>>({

@@ -30,13 +30,12 @@ std::string help_entry(const std::string& name) {
   return text.substr(at, std::min(end, blank) - at);
 }
 
-TEST(ConfigTable, NamesAreUniqueLowercaseAndOnePerRow) {
+TEST(ConfigTable, NamesAreUniqueAndLowercase) {
   std::set<std::string> names;
   for (const auto& [name, value] : directive_values(Config{})) {
     EXPECT_TRUE(names.insert(name).second) << name << " twice";
     EXPECT_TRUE(std::regex_match(name, std::regex("[a-z][a-z_]*"))) << name;
   }
-  EXPECT_EQ(names.size(), 34u);
 }
 
 // What --help shows as a directive's default is what Config{} holds: fed
