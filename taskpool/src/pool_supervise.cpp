@@ -156,7 +156,10 @@ void Pool::Impl::fail_held_tasks(WorkerSlot& slot, const std::string& why) {
       ++counters_.pending;
       continue;
     }
-    fail_task(offset, -1, why);
+    // A worker that died running this task published when it started.
+    const shm::WorkerBlock& b = block(slot.id);
+    const bool running = b.current_task.load(std::memory_order_acquire) == record(offset).id;
+    fail_task(offset, -1, why, running ? b.busy_since_ns.load(std::memory_order_relaxed) : 0);
   }
 }
 
