@@ -112,7 +112,7 @@ void Pool::Impl::on_worker_exit(std::uint32_t worker, int wait_status) {
   dispatch_->reclaim(worker,
                      [this](std::uint32_t w, std::uint64_t offset) { take_claim(w, offset); });
 
-  const std::string how = describe_exit(wait_status);
+  const std::string how = describe_wait_status(wait_status, SignalName::with_name);
   if (slot.stopping && clean) {
     spdlog::debug("task worker {} (pid {}) stopped", worker, pid);
   } else if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == shm::kExitConfig) {
