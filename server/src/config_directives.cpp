@@ -131,6 +131,23 @@ std::string get_admin(const Config& config, bool) {
   return config.admin ? config.admin->text : "none";
 }
 
+std::string set_metrics(Config& config, const std::string& value) {
+  if (value == "none") {
+    config.metrics.reset();
+    return {};
+  }
+  std::string why;
+  auto endpoint = parse_endpoint(value, &why);
+  if (!endpoint) return why;
+  if (endpoint->kind == Endpoint::Kind::unix_socket) return "HTTP over TCP: use HOST:PORT or none";
+  config.metrics = std::move(*endpoint);
+  return {};
+}
+
+std::string get_metrics(const Config& config, bool) {
+  return config.metrics ? config.metrics->text : "none";
+}
+
 std::string set_log_level(Config& config, const std::string& value) {
   auto level = parse_log_level(value);
   if (!level) return "must be debug, info, warn or error";
@@ -243,6 +260,10 @@ const std::array kDirectives = std::to_array<Directive>({
     {"admin_token", kAdmin, "TOKEN",
      "shared secret for the admin port, required when admin is not a loopback address", "",
      set_text<&Config::admin_token>, get_text<&Config::admin_token>},
+    {"metrics", kAdmin, "HOST:PORT",
+     "HTTP listener for /metrics (Prometheus) and the dashboard at /; none disables it; "
+     "not a loopback address needs admin_token",
+     "", set_metrics, get_metrics},
 
     {"handler", kTasks, "HANDLER",
      "echo (built in), /path/lib.so (C ABI plugin) or \"exec:SHELL COMMAND\"", "",

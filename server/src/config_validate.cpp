@@ -97,6 +97,18 @@ void check_endpoints(const Config& config, Checker& check) {
       }
     }
   }
+  if (config.metrics) {
+    const Endpoint& metrics = *config.metrics;
+    for (const auto& listen : config.listen) {
+      if (may_clash(metrics) && bind_key(metrics) == bind_key(listen)) {
+        check.fail("metrics", "{} is also a listen address", metrics.text);
+        break;
+      }
+    }
+    if (!metrics.is_loopback() && config.admin_token.empty()) {
+      check.fail("metrics", "{} is not a loopback address; set admin_token", metrics.text);
+    }
+  }
   if (!config.admin) return;
   const Endpoint& admin = *config.admin;
   for (const auto& listen : config.listen) {

@@ -9,8 +9,10 @@
 #include "delayed_tasks.h"
 #include "listener.h"
 #include "logging.h"
+#include "metrics_http.h"
 #include "reload_watch.h"
 #include "session.h"
+#include "task_metrics.h"
 #include "tasq/journal/journal.h"
 
 namespace tasq::server {
@@ -52,6 +54,15 @@ Server::Server(boost::asio::io_context& io, Config config, std::vector<std::stri
   pool_->on_space_freed = [this] { on_space_freed(); };
   pool_->on_task_end = [this](const taskpool::TaskEnd& end) { on_task_end(end); };
   delayed_ = std::make_unique<DelayedTasks>(*this, config_.ring_size_bytes);
+  task_metrics_ = std::make_unique<TaskMetrics>(io_, [this] {
+    auto st = pool_->stats();
+    metrics::Totals totals;
+    totals.enqueued = st.enqueued;
+    totals.completed = st.completed;
+    totals.failed = st.failed;
+    totals.dead = st.dead;
+    return totals;
+  });
 }
 
 Server::~Server() = default;
@@ -61,6 +72,7 @@ void Server::start() {
     listeners_.push_back(std::make_unique<Listener>(*this, endpoint));
   }
   if (config_.admin) admin_ = std::make_unique<AdminPort>(*this, *config_.admin);
+  if (config_.metrics) metrics_http_ = std::make_unique<MetricsHttp>(*this, *config_.metrics);
   // Locked before anything is served, so a second tasqd on the same journal
   // stops here with the reason.
   if (config_.journal_enabled()) open_journal();
@@ -78,6 +90,8 @@ void Server::start() {
   delayed_->start();
   for (auto& listener : listeners_) listener->start();
   if (admin_) admin_->start();
+  task_metrics_->start();
+  if (metrics_http_) metrics_http_->start();
   cron_ = std::make_unique<CronRunner>(*this, config_.cron);
   cron_->start();
   arm_signals();
@@ -149,6 +163,8 @@ void Server::shutdown(std::string_view why) {
   if (cron_) cron_->stop();
   delayed_->stop();
   if (watch_) watch_->stop();
+  if (metrics_http_) metrics_http_->stop();
+  task_metrics_->stop();
   sessions_.close_all();
   for (auto& weak : waiting_for_space_) {
     if (auto session = weak.lock()) session->stop();

@@ -28,6 +28,8 @@ class AdminPort;
 class CronRunner;
 class DelayedTasks;
 class ReloadWatch;
+class MetricsHttp;
+class TaskMetrics;
 
 class Server {
  public:
@@ -56,6 +58,8 @@ class Server {
   /// Delayed tasks (ZADD): held until due, then put in the ring.
   [[nodiscard]] DelayedTasks& delayed() { return *delayed_; }
   [[nodiscard]] boost::asio::io_context& io() { return io_; }
+  /// Queue wait and run time histograms, per-queue series, recent history.
+  [[nodiscard]] const TaskMetrics& task_metrics() const { return *task_metrics_; }
   [[nodiscard]] std::chrono::seconds uptime() const;
   [[nodiscard]] std::uint16_t first_tcp_port() const;
   [[nodiscard]] bool shutting_down() const { return shutting_down_; }
@@ -117,6 +121,8 @@ class Server {
   std::unique_ptr<CronRunner> cron_;
   std::unique_ptr<DelayedTasks> delayed_;
   std::unique_ptr<ReloadWatch> watch_;
+  std::unique_ptr<TaskMetrics> task_metrics_;
+  std::unique_ptr<MetricsHttp> metrics_http_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer heartbeat_timer_;
   std::deque<std::weak_ptr<Session>> waiting_for_space_;

@@ -53,6 +53,7 @@ struct Config {
   std::vector<Endpoint> listen{parse_endpoint("127.0.0.1:6380").value()};
   std::optional<Endpoint> admin{parse_endpoint("127.0.0.1:6381")};  ///< nullopt = none
   std::string admin_token;
+  std::optional<Endpoint> metrics;  ///< HTTP (/metrics, dashboard); nullopt = none
   std::string requirepass;
   std::string handler = "echo";
   std::uint32_t task_worker_num = default_task_worker_num();
