@@ -11,6 +11,7 @@
 #include "logging.h"
 #include "metrics_http.h"
 #include "reload_watch.h"
+#include "service_notify.h"
 #include "session.h"
 #include "task_metrics.h"
 #include "tasq/journal/journal.h"
@@ -54,6 +55,7 @@ Server::Server(boost::asio::io_context& io, Config config, std::vector<std::stri
   pool_->on_space_freed = [this] { on_space_freed(); };
   pool_->on_task_end = [this](const taskpool::TaskEnd& end) { on_task_end(end); };
   delayed_ = std::make_unique<DelayedTasks>(*this, config_.ring_size_bytes);
+  notify_ = std::make_unique<ServiceNotify>(io_, [this] { return service_status(); });
   task_metrics_ = std::make_unique<TaskMetrics>(io_, [this] {
     auto st = pool_->stats();
     metrics::Totals totals;
@@ -96,6 +98,20 @@ void Server::start() {
   cron_->start();
   arm_signals();
   arm_heartbeat();
+  notify_->start();
+  if (!loading_) notify_->ready();
+}
+
+std::string Server::service_status() const {
+  auto st = pool_->stats();
+  if (loading_) {
+    return "loading the journal " + config_.journal + ": " +
+           std::to_string(st.pending + st.in_flight) + " task(s) put back so far";
+  }
+  return std::to_string(st.workers_alive) + "/" + std::to_string(config_.task_worker_num) +
+         " workers, " + std::to_string(st.pending) + " pending, " + std::to_string(st.in_flight) +
+         " running, " + std::to_string(st.completed) + " completed, " + std::to_string(st.dead) +
+         " dead";
 }
 
 std::chrono::seconds Server::uptime() const {
@@ -156,6 +172,7 @@ void Server::shutdown(std::string_view why) {
     return;
   }
   shutting_down_ = true;
+  notify_->stopping(why);
   spdlog::info("{}: shutting down: no new connections, draining tasks (up to {} s)", why,
                config_.max_wait_time.count());
   for (auto& listener : listeners_) listener->stop();
@@ -247,7 +264,10 @@ void Server::on_journal_loaded(const journal::LoadResult& result) {
   if (!ec) ec = journal_->sync();
   if (ec) spdlog::warn("journal {}: writing the id mark: {} (kept for the next write)",
                        config_.journal, ec.message());
-  replay_ = std::make_unique<JournalReplay>(*this, *journal_, [this] { loading_ = false; });
+  replay_ = std::make_unique<JournalReplay>(*this, *journal_, [this] {
+    loading_ = false;
+    notify_->ready();
+  });
   replay_->start();
 }
 

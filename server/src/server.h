@@ -29,6 +29,7 @@ class CronRunner;
 class DelayedTasks;
 class ReloadWatch;
 class MetricsHttp;
+class ServiceNotify;
 class TaskMetrics;
 
 class Server {
@@ -102,6 +103,8 @@ class Server {
   void open_journal();
   void on_journal_loaded(const journal::LoadResult& result);
   void on_task_end(const taskpool::TaskEnd& end);
+  /// The service manager's STATUS= line for now.
+  [[nodiscard]] std::string service_status() const;
   /// `last` was handed out: keep the journal's id mark well ahead of it.
   void cover_id(std::uint64_t last);
 
@@ -123,6 +126,7 @@ class Server {
   std::unique_ptr<ReloadWatch> watch_;
   std::unique_ptr<TaskMetrics> task_metrics_;
   std::unique_ptr<MetricsHttp> metrics_http_;
+  std::unique_ptr<ServiceNotify> notify_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer heartbeat_timer_;
   std::deque<std::weak_ptr<Session>> waiting_for_space_;

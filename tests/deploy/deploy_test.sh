@@ -154,6 +154,10 @@ check_systemd_unit() {
   [ "$(unit_value KillSignal)" = SIGTERM ] || fail "KillSignal is not SIGTERM"
   [ "$(unit_value KillMode)" = mixed ] || fail "KillMode is not mixed (SIGTERM to the master alone)"
   [ "$(unit_value Restart)" = on-failure ] || fail "Restart is not on-failure"
+  # tasqd reports READY=1 after its journal's replay, and pets the watchdog.
+  [ "$(unit_value Type)" = notify ] || fail "Type is not notify"
+  [ "$(unit_value NotifyAccess)" = main ] || fail "NotifyAccess is not main"
+  [ -n "$(unit_value WatchdogSec)" ] || fail "WatchdogSec is not set"
   [ "$(unit_value ExecReload)" = '/bin/kill -USR1 $MAINPID' ] || fail "ExecReload does not send SIGUSR1"
 
   # ExecStart as systemd would run it: the sample config is valid...
