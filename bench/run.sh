@@ -11,6 +11,8 @@
 #            tasqd + echo + 2 workers vs redis-server + 2 BRPOP consumers
 #   latency  enqueue-to-finish p50/p99/p99.9 at a fixed offered rate, from the
 #            scheduled send time (no coordinated omission)
+#   scrape   the same LPUSH load with and without a client scraping /metrics
+#            every second (the `metrics` listener), rounds alternating
 #   memory   tasqd master and worker RSS idle, and after 1,000,000 tasks
 #   pool     the task pool alone (pool_bench, no network)
 # then one table, and a PNG of throughput against pipeline depth (gnuplot).
@@ -46,6 +48,7 @@ if ((smoke)); then
   lat_rounds=1 lat_rate=5000 lat_tasks=1000 lat_timeout=30
   mem_tasks=20000
   pool_rounds=1 pool_tasks=20000
+  scrape_rounds=1 scrape_requests=20000
 else
   pipelines=(1 2 4 8 16 32 64)
   # -P 1 and -P 16 (the goals) get ingest_rounds; the other depths, only
@@ -57,6 +60,8 @@ else
   lat_rounds=3 lat_rate=20000 lat_tasks=200000 lat_timeout=180
   mem_tasks=1000000
   pool_rounds=3 pool_tasks=2000000
+  # Each run lasts several seconds, so that it sees several scrapes.
+  scrape_rounds=7 scrape_requests=2000000
 fi
 readonly workers=2 payload=64 e2e_pipeline=64
 
@@ -234,6 +239,58 @@ section_ingest() {
   local executed
   executed=$(info "$tasq_port" tasks tasks_completed)
   note "ingest: tasqd's workers executed $executed tasks"
+  stop_bg "$tasq_pid"
+}
+
+# ---------------------------------------------------------------- scrape --
+# scraper PORT: GET /metrics once a second until killed, as Prometheus
+# would; plain bash (/dev/tcp), one connection per scrape.
+scraper() {
+  local port=$1 scrapes=0
+  while true; do
+    if exec 3<>"/dev/tcp/127.0.0.1/$port"; then
+      printf 'GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+      if head -c 15 <&3 | grep -q '^HTTP/1.1 200'; then scrapes=$((scrapes + 1)); fi
+      cat <&3 >/dev/null
+      exec 3<&-
+    fi
+    echo "$scrapes" >"$work/scrapes"
+    sleep 1
+  done
+}
+
+section_scrape() {
+  note "scrape: LPUSH -P 16 -c 50, $scrape_requests requests, with and without /metrics scraped every 1 s, $scrape_rounds rounds"
+  local metrics_port
+  metrics_port=$(free_port)
+  start_tasqd scrape --metrics "127.0.0.1:$metrics_port"
+  local round side scraper_pid with without
+  : >"$work/with" && : >"$work/without"
+  for round in $(seq "$scrape_rounds"); do
+    local order=(without with)
+    ((round % 2)) || order=(with without)
+    for side in "${order[@]}"; do
+      if [ "$side" = with ]; then
+        echo 0 >"$work/scrapes"
+        start_bg scraper.log bash -c "$(declare -f scraper); work=$work; scraper $metrics_port"
+        scraper_pid=$last_pid
+        # The load starts once the scraper is at it.
+        for _ in $(seq 100); do (($(cat "$work/scrapes") > 0)) && break; sleep 0.1; done
+        (($(cat "$work/scrapes") > 0)) || fail "scrape: the scraper got no /metrics page"
+        local before
+        before=$(cat "$work/scrapes")
+        number "scrape with" "$(rps "$tasq_port" 16 "$scrape_requests")" >>"$work/with"
+        stop_bg "$scraper_pid"
+        note "scrape: $(($(cat "$work/scrapes") - before)) more scrapes during the run"
+      else
+        number "scrape without" "$(rps "$tasq_port" 16 "$scrape_requests")" >>"$work/without"
+      fi
+    done
+  done
+  with=$(median "$work/with") without=$(median "$work/without")
+  row "ingest -P 16 while /metrics is scraped every 1 s (req/s)" "$(fmt_int "$with")" \
+    "$(fmt_int "$without") (tasq, not scraped)" "$(printf '%.3fx' "$(calc "$with / $without")")" \
+    "≥ 0.98x" "$(met "$with / $without >= 0.98")"
   stop_bg "$tasq_pid"
 }
 
@@ -438,6 +495,7 @@ started_at=$(date +%s)
 cpu_wait0=$(cpu_wait_us)
 start_redis
 section_ingest
+section_scrape
 section_e2e
 section_latency
 section_memory
@@ -462,7 +520,7 @@ fi
   echo "Machine: $description$pressure"
   echo "Run: $([ "$smoke" = 1 ] && echo 'smoke (tiny sizes: the figures mean nothing)' || echo full)," \
     "$(($(date +%s) - started_at)) s; medians of alternating rounds" \
-    "(ingest $ingest_rounds at -P 1 and 16, $ingest_rounds_extra at other depths, e2e $e2e_rounds, latency $lat_rounds, pool $pool_rounds)."
+    "(ingest $ingest_rounds at -P 1 and 16, $ingest_rounds_extra at other depths, scrape $scrape_rounds, e2e $e2e_rounds, latency $lat_rounds, pool $pool_rounds)."
   echo
   echo "| section | tasq | redis | tasq / redis | goal | met? |"
   echo "|---|---|---|---|---|---|"

@@ -23,6 +23,16 @@ void History::record(std::int64_t unix_seconds, const Totals& totals) {
   while (records_.size() > capacity_) records_.pop_front();
 }
 
+const Totals* History::at_or_before(std::int64_t unix_seconds) const {
+  if (records_.empty()) return nullptr;
+  const Totals* found = &records_.front().totals;
+  for (const Record& record : records_) {
+    if (record.unix_seconds > unix_seconds) break;
+    found = &record.totals;
+  }
+  return found;
+}
+
 std::vector<HistoryPoint> History::points(std::int64_t since) const {
   std::vector<HistoryPoint> out;
   for (std::size_t i = 1; i < records_.size(); ++i) {

@@ -83,6 +83,8 @@ void QueueTable::on_end(std::string_view queue, EndKind kind, double wait_second
       ++counters.failed;
       break;
     case EndKind::dead:
+      // The last attempt failed too, as the task counters count it.
+      ++counters.failed;
       ++counters.dead;
       break;
   }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "stats_snapshot.h"
 #include "tasq/server/config.h"
 
 namespace tasq::server {
@@ -42,9 +43,9 @@ class AdminPort {
 };
 
 /// The admin `stats` JSON (the figures of INFO).
-std::string stats_json(Server& server);
+std::string stats_json(const StatsSnapshot& snapshot);
 /// The admin `workers` JSON; `limit` bytes at most, cutting the list and
 /// saying so when it would not fit one datagram.
-std::string workers_json(Server& server, std::size_t limit);
+std::string workers_json(const StatsSnapshot& snapshot, std::size_t limit);
 
 }  // namespace tasq::server

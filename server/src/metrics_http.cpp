@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "dashboard_json.h"
 #include "http/http_listener.h"
 #include "http/routes.h"
 #include "metrics_page.h"
@@ -27,10 +28,10 @@ http::Sources sources(Server& server) {
     std::string error;
     auto process = metrics::read_process_figures(&error);
     if (!error.empty()) spdlog::debug("metrics: {}", error);
-    return render_metrics(server.task_metrics(), process);
+    return render_metrics(server.snapshot(), server.task_metrics(), process);
   };
-  s.dashboard_json = [](std::int64_t) { return std::string("{}"); };
-  s.admin = [](std::string_view) { return std::string("ERR retry is not available yet"); };
+  s.dashboard_json = [&server](std::int64_t since) { return dashboard_json(server, since); };
+  s.admin = [&server](std::string_view command) { return server.admin_command(command); };
   s.token_matches = [&server](std::string_view token) {
     const auto& secret = server.config().admin_token;
     return !secret.empty() && same_secret(token, secret);

@@ -10,9 +10,11 @@
 #include <functional>
 #include <string_view>
 
+#include "stats_snapshot.h"
 #include "tasq/metrics/histogram.h"
 #include "tasq/metrics/history.h"
 #include "tasq/metrics/queue_table.h"
+#include "tasq/taskpool/pool.h"
 
 namespace tasq::server {
 
@@ -26,16 +28,19 @@ class TaskMetrics {
   void start();
   void stop();
 
+  /// Tasks that entered the ring (the intake's door).
   void on_accepted(std::string_view queue, std::uint64_t tasks);
-  /// One end of one attempt, with its wait (entering the ring to starting)
-  /// and run time (starting to ending) in seconds.
-  void on_end(std::string_view queue, metrics::EndKind kind, double wait_seconds,
-              double run_seconds);
+  /// One end of one attempt (the ends' door): its queue wait (entering the
+  /// ring to starting) and run time (starting to ending), from the pool's
+  /// steady-clock instants.
+  void on_end(const taskpool::TaskEnd& end);
 
   [[nodiscard]] const metrics::Histogram& wait() const { return wait_; }
   [[nodiscard]] const metrics::Histogram& run() const { return run_; }
   [[nodiscard]] const metrics::QueueTable& queues() const { return queues_; }
   [[nodiscard]] const metrics::History& history() const { return history_; }
+  /// Queue wait and run time quantiles over the last minute.
+  [[nodiscard]] LatencyFigures last_minute() const;
 
  private:
   void arm();

@@ -68,5 +68,18 @@ TEST(History, AClockSteppedBackReplacesTheLastRecord) {
   EXPECT_DOUBLE_EQ(points[0].completed_per_second, 7);
 }
 
+TEST(History, FindsTheRecordOfASecond) {
+  History history(10, 1);
+  EXPECT_EQ(history.at_or_before(5), nullptr);
+  Totals totals;
+  for (int t = 10; t < 15; ++t) {
+    totals.completed = static_cast<std::uint64_t>(t);
+    history.record(t, totals);
+  }
+  EXPECT_EQ(history.at_or_before(12)->completed, 12u);
+  EXPECT_EQ(history.at_or_before(100)->completed, 14u);
+  EXPECT_EQ(history.at_or_before(3)->completed, 10u) << "the oldest kept";
+}
+
 }  // namespace
 }  // namespace tasq::metrics

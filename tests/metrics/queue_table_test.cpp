@@ -25,6 +25,7 @@ TEST(QueueTable, TheFirstQueuesGetSeriesAtOnce) {
   EXPECT_EQ(table.named().at("b").completed, 1u);
   EXPECT_EQ(table.named().at("b").run.count(), 1u);
   EXPECT_EQ(table.other().dead, 1u);
+  EXPECT_EQ(table.other().failed, 1u) << "a dead task's last attempt failed";
 }
 
 TEST(QueueTable, NamesThatCannotBeLabelsGoToOther) {

@@ -46,6 +46,9 @@ class History {
   /// Points after `since` (unix seconds; 0 for all), oldest first.
   [[nodiscard]] std::vector<HistoryPoint> points(std::int64_t since = 0) const;
   [[nodiscard]] std::size_t size() const { return records_.size(); }
+  /// The totals recorded at the latest second not after `unix_seconds`, or
+  /// the oldest record when all are after it; nullptr when none is kept.
+  [[nodiscard]] const Totals* at_or_before(std::int64_t unix_seconds) const;
 
  private:
   struct Record {

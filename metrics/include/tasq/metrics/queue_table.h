@@ -33,7 +33,7 @@ namespace tasq::metrics {
 struct QueueCounters {
   std::uint64_t enqueued = 0;   ///< tasks accepted
   std::uint64_t completed = 0;  ///< tasks ended successfully
-  std::uint64_t failed = 0;     ///< attempts that failed (each retry counts)
+  std::uint64_t failed = 0;     ///< attempts that failed (each retry, and the last before dead)
   std::uint64_t dead = 0;       ///< tasks dead-lettered
   Histogram wait;               ///< seconds from entering the ring to the start of an attempt
   Histogram run;                ///< seconds from the start of an attempt to its end
@@ -61,6 +61,7 @@ class QueueTable {
   /// Ages the scores and moves series to the busiest queues; once a second.
   void rerank();
 
+  [[nodiscard]] const Limits& limits() const { return limits_; }
   /// The queues with a series of their own, by name.
   [[nodiscard]] const std::map<std::string, QueueCounters, std::less<>>& named() const {
     return named_;
