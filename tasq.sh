@@ -16,6 +16,7 @@ PACKAGES=(
   clang libclang-rt-14-dev
   nutcracker docker-compose systemd procps tzdata
   gnuplot-nox
+  prometheus chromium
 )
 
 JOBS=$(nproc 2>/dev/null || echo 2)

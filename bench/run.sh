@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tasq against redis-server, measured side by side in one run on one machine.
 #
-#   bench/run.sh [--smoke] [--out DIR] [BUILD_DIR]
+#   bench/run.sh [--smoke] [--out DIR] [--section NAME ...] [BUILD_DIR]
 #
 # Sections (each alternates tasq and redis round by round and reports
 # medians and tasq/redis ratios):
@@ -30,10 +30,12 @@ readonly SKIP_CODE=77
 smoke=0
 out=
 build=build
+only=()   # --section: run these sections alone (and write no results files)
 while [ $# -gt 0 ]; do
   case $1 in
     --smoke) smoke=1 ;;
     --out) out=$2; shift ;;
+    --section) only+=("$2"); shift ;;
     -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *) build=$1 ;;
@@ -244,19 +246,29 @@ section_ingest() {
 
 # ---------------------------------------------------------------- scrape --
 # scraper PORT: GET /metrics once a second until killed, as Prometheus
-# would; plain bash (/dev/tcp), one connection per scrape.
+# does: one kept-alive connection, the whole page read each time. One
+# sleeping python process, so that the scraper's own CPU (on a 2-core
+# machine) is not what the section measures.
 scraper() {
-  local port=$1 scrapes=0
-  while true; do
-    if exec 3<>"/dev/tcp/127.0.0.1/$port"; then
-      printf 'GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
-      if head -c 15 <&3 | grep -q '^HTTP/1.1 200'; then scrapes=$((scrapes + 1)); fi
-      cat <&3 >/dev/null
-      exec 3<&-
-    fi
-    echo "$scrapes" >"$work/scrapes"
-    sleep 1
-  done
+  /usr/bin/python3 - "$1" "$work/scrapes" <<'PY'
+import http.client, os, sys, time
+port, out = int(sys.argv[1]), sys.argv[2]
+scrapes = 0
+connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+while True:
+    try:
+        connection.request("GET", "/metrics")
+        response = connection.getresponse()
+        response.read()
+        scrapes += response.status == 200
+    except (OSError, http.client.HTTPException):
+        connection.close()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    with open(out + ".tmp", "w") as f:
+        f.write("%d\n" % scrapes)
+    os.replace(out + ".tmp", out)
+    time.sleep(1)
+PY
 }
 
 section_scrape() {
@@ -281,9 +293,11 @@ section_scrape() {
         before=$(cat "$work/scrapes")
         number "scrape with" "$(rps "$tasq_port" 16 "$scrape_requests")" >>"$work/with"
         stop_bg "$scraper_pid"
-        note "scrape: $(($(cat "$work/scrapes") - before)) more scrapes during the run"
+        note "scrape: with the scraper $(tail -n 1 "$work/with") req/s," \
+          "$(($(cat "$work/scrapes") - before)) scrapes during the run"
       else
         number "scrape without" "$(rps "$tasq_port" 16 "$scrape_requests")" >>"$work/without"
+        note "scrape: without $(tail -n 1 "$work/without") req/s"
       fi
     done
   done
@@ -494,21 +508,20 @@ description=$(machine)
 started_at=$(date +%s)
 cpu_wait0=$(cpu_wait_us)
 start_redis
-section_ingest
-section_scrape
-section_e2e
-section_latency
-section_memory
-section_pool
+for section in ingest scrape e2e latency memory pool; do
+  if ((${#only[@]})) && [[ " ${only[*]} " != *" $section "* ]]; then continue; fi
+  "section_$section"
+done
 stop_bg "$redis_pid"
 
-if ((smoke)); then
+if ((smoke)) || ((${#only[@]})); then
   out_dir=$work
 else
   out_dir=${out:-bench/results}
   mkdir -p "$out_dir"
 fi
-plot "$out_dir"
+# The plot is of the ingest section; --section may have left it out.
+if [ -s "$work/pipeline.dat" ]; then plot "$out_dir"; fi
 
 pressure=
 cpu_wait1=$(cpu_wait_us)
@@ -526,4 +539,4 @@ fi
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
 } | tee "$work/table.md"
-((smoke)) || cp "$work/table.md" "$out_dir/table.md"
+((smoke)) || ((${#only[@]})) || cp "$work/table.md" "$out_dir/table.md"
