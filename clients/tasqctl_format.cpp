@@ -15,10 +15,10 @@ std::string format_monitoring(const json& doc) {
   std::string out;
   if (doc.contains("latency")) {
     const auto& l = doc.at("latency");
-    out += fmt::format("latency, last minute ({} ends)
-", l.value("ends_last_minute", 0ULL));
-    out += fmt::format("  {:<12} p50 {:.6f}  p95 {:.6f}  p99 {:.6f} s\n", "wait",
-                       l.value("wait_p50", 0.0), l.value("wait_p95", 0.0), l.value("wait_p99", 0.0));
+    out += fmt::format("latency, last minute ({} ends)\n", l.value("ends_last_minute", 0ULL));
+    out +=
+        fmt::format("  {:<12} p50 {:.6f}  p95 {:.6f}  p99 {:.6f} s\n", "wait",
+                    l.value("wait_p50", 0.0), l.value("wait_p95", 0.0), l.value("wait_p99", 0.0));
     out += fmt::format("  {:<12} p50 {:.6f}  p95 {:.6f}  p99 {:.6f} s\n", "run",
                        l.value("run_p50", 0.0), l.value("run_p95", 0.0), l.value("run_p99", 0.0));
   }
@@ -28,10 +28,10 @@ std::string format_monitoring(const json& doc) {
     out += fmt::format("  {:<24} {:>9} {:>9} {:>9} {:>10} {:>8} {:>8}\n", "QUEUE", "WAITING",
                        "RUNNING", "SCHEDULED", "COMPLETED", "FAILED", "DEAD");
     for (const auto& q : doc.at("queues")) {
-      out += fmt::format("  {:<24} {:>9} {:>9} {:>9} {:>10} {:>8} {:>8}\n",
-                         q.value("name", std::string("?")), q.value("waiting", 0ULL),
-                         q.value("running", 0ULL), q.value("scheduled", 0ULL),
-                         q.value("completed", 0ULL), q.value("failed", 0ULL), q.value("dead", 0ULL));
+      out += fmt::format(
+          "  {:<24} {:>9} {:>9} {:>9} {:>10} {:>8} {:>8}\n", q.value("name", std::string("?")),
+          q.value("waiting", 0ULL), q.value("running", 0ULL), q.value("scheduled", 0ULL),
+          q.value("completed", 0ULL), q.value("failed", 0ULL), q.value("dead", 0ULL));
     }
   }
   if (doc.contains("journal")) {
