@@ -42,7 +42,7 @@ http::Sources sources(Server& server) {
 
 }  // namespace
 
-MetricsHttp::MetricsHttp(Server& server, const Endpoint& endpoint)
+MetricsHttp::MetricsHttp(Server& server, const config::Endpoint& endpoint)
     : listener_(std::make_unique<http::Listener>(
           server.io(), endpoint, static_cast<int>(server.config().backlog), http::Limits{},
           http::Routes(sources(server), endpoint.is_loopback()))) {}

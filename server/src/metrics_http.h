@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "tasq/server/config.h"
+#include "tasq/config/config.h"
 
 namespace tasq::server {
 
@@ -17,7 +17,7 @@ class Listener;
 class MetricsHttp {
  public:
   /// Binds `endpoint`; throws std::runtime_error naming `metrics` on failure.
-  MetricsHttp(Server& server, const Endpoint& endpoint);
+  MetricsHttp(Server& server, const config::Endpoint& endpoint);
   ~MetricsHttp();
   MetricsHttp(const MetricsHttp&) = delete;
   MetricsHttp& operator=(const MetricsHttp&) = delete;

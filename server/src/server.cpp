@@ -18,7 +18,8 @@
 namespace tasq::server {
 namespace {
 
-taskpool::PoolConfig pool_config(const Config& config, std::vector<std::string> worker_args) {
+taskpool::PoolConfig pool_config(const config::Config& config,
+                                 std::vector<std::string> worker_args) {
   taskpool::PoolConfig pool;
   pool.worker_exe = worker_args.empty() ? std::string() : worker_args.front();
   if (!worker_args.empty()) worker_args.erase(worker_args.begin());
@@ -36,7 +37,7 @@ taskpool::PoolConfig pool_config(const Config& config, std::vector<std::string> 
   pool.chroot = config.chroot;
   pool.log_level = std::string(to_string(config.log_level));
   pool.log_file = config.log_file;
-  pool.dispatch_mode = config.dispatch_mode == DispatchMode::key
+  pool.dispatch_mode = config.dispatch_mode == config::DispatchMode::key
                            ? taskpool::DispatchMode::key
                            : taskpool::DispatchMode::preemptive;
   return pool;
@@ -44,7 +45,8 @@ taskpool::PoolConfig pool_config(const Config& config, std::vector<std::string> 
 
 }  // namespace
 
-Server::Server(boost::asio::io_context& io, Config config, std::vector<std::string> worker_args)
+Server::Server(boost::asio::io_context& io, config::Config config,
+               std::vector<std::string> worker_args)
     : io_(io),
       config_(std::move(config)),
       intake_(std::make_unique<TaskIntake>(io, pool_config(config_, std::move(worker_args)))),
@@ -123,7 +125,7 @@ std::string Server::service_status() const {
 
 std::uint16_t Server::first_tcp_port() const {
   for (const auto& listener : listeners_) {
-    if (listener->endpoint().kind == Endpoint::Kind::tcp) return listener->bound_port();
+    if (listener->endpoint().kind == config::Endpoint::Kind::tcp) return listener->bound_port();
   }
   return 0;
 }
@@ -192,9 +194,10 @@ void Server::shutdown(std::string_view why) {
 }
 
 void Server::open_journal() {
-  auto policy = config_.journal_fsync == JournalFsync::always     ? journal::FsyncPolicy::always
-                : config_.journal_fsync == JournalFsync::everysec ? journal::FsyncPolicy::everysec
-                                                                  : journal::FsyncPolicy::no;
+  auto policy = config_.journal_fsync == config::JournalFsync::always ? journal::FsyncPolicy::always
+                : config_.journal_fsync == config::JournalFsync::everysec
+                    ? journal::FsyncPolicy::everysec
+                    : journal::FsyncPolicy::no;
   loading_ = true;
   TaskIntake::Replay replay{
       .restore_scheduled = [this](const journal::Task& task) { delayed_->restore(task); },

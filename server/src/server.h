@@ -17,7 +17,7 @@
 #include "session_registry.h"
 #include "stats_snapshot.h"
 #include "task_intake.h"
-#include "tasq/server/config.h"
+#include "tasq/config/config.h"
 
 namespace tasq::server {
 
@@ -35,7 +35,7 @@ class Server {
  public:
   using Clock = std::chrono::steady_clock;
 
-  Server(boost::asio::io_context& io, Config config, std::vector<std::string> worker_args);
+  Server(boost::asio::io_context& io, config::Config config, std::vector<std::string> worker_args);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -51,7 +51,7 @@ class Server {
   /// `log_if_busy` is false (reload_watch tries again until it gets its own).
   bool reload(std::string_view why, bool log_if_busy = true);
 
-  [[nodiscard]] const Config& config() const { return config_; }
+  [[nodiscard]] const config::Config& config() const { return config_; }
   [[nodiscard]] boost::asio::io_context& io() { return io_; }
   /// The one door tasks come in by (and the pool and journal behind it).
   [[nodiscard]] TaskIntake& intake() { return *intake_; }
@@ -82,7 +82,7 @@ class Server {
   [[nodiscard]] std::string service_status() const;
 
   boost::asio::io_context& io_;
-  Config config_;
+  config::Config config_;
   ServerStats stats_;
   SessionRegistry sessions_;
   std::unique_ptr<TaskIntake> intake_;

@@ -16,7 +16,7 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-tcp::endpoint resolve(asio::io_context& io, const Endpoint& endpoint) {
+tcp::endpoint resolve(asio::io_context& io, const config::Endpoint& endpoint) {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(endpoint.host, ec);
   if (!ec) return {address, endpoint.port};
@@ -30,7 +30,7 @@ tcp::endpoint resolve(asio::io_context& io, const Endpoint& endpoint) {
 
 }  // namespace
 
-Listener::Listener(asio::io_context& io, const Endpoint& endpoint, int backlog, Limits limits,
+Listener::Listener(asio::io_context& io, const config::Endpoint& endpoint, int backlog, Limits limits,
                    Handler handler)
     : io_(io),
       endpoint_(endpoint),
@@ -38,7 +38,7 @@ Listener::Listener(asio::io_context& io, const Endpoint& endpoint, int backlog, 
       handler_(std::make_shared<const Handler>(std::move(handler))),
       acceptor_(io),
       retry_timer_(io) {
-  if (endpoint.kind != Endpoint::Kind::tcp) {
+  if (endpoint.kind != config::Endpoint::Kind::tcp) {
     throw std::runtime_error("metrics: " + endpoint.text + ": needs HOST:PORT");
   }
   const tcp::endpoint bind_to = resolve(io, endpoint);

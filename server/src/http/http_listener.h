@@ -13,7 +13,7 @@
 #include <memory>
 
 #include "http_types.h"
-#include "tasq/server/config.h"
+#include "tasq/config/config.h"
 
 namespace tasq::server::http {
 
@@ -23,7 +23,7 @@ class Listener {
  public:
   /// Binds and listens; throws std::runtime_error naming `metrics` and the
   /// address on failure.
-  Listener(boost::asio::io_context& io, const Endpoint& endpoint, int backlog, Limits limits,
+  Listener(boost::asio::io_context& io, const config::Endpoint& endpoint, int backlog, Limits limits,
            Handler handler);
   ~Listener();
   Listener(const Listener&) = delete;
@@ -45,7 +45,7 @@ class Listener {
   bool make_room();
 
   boost::asio::io_context& io_;
-  Endpoint endpoint_;
+  config::Endpoint endpoint_;
   Limits limits_;
   std::shared_ptr<const Handler> handler_;
   boost::asio::ip::tcp::acceptor acceptor_;
