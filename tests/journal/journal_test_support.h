@@ -14,10 +14,7 @@
 #include <thread>
 #include <vector>
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <boost/asio/executor_work_guard.hpp>
-#pragma GCC diagnostic pop
 
 #include "tasq/journal/journal.h"
 
