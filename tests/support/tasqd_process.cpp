@@ -7,11 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <regex>
-#include <sstream>
-#include <thread>
 
 namespace tasq::test {
 namespace {
@@ -20,23 +16,7 @@ bool has_arg(const std::vector<std::string>& args, const std::string& name) {
   return std::find(args.begin(), args.end(), name) != args.end();
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
-
-std::string make_temp_dir(const std::string& name) {
-  static int counter = 0;
-  auto dir = std::filesystem::path(TASQ_BINARY_DIR) / "test-tmp" /
-             (name + "." + std::to_string(::getpid()) + "." + std::to_string(++counter));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir.string();
-}
 
 std::pair<int, std::string> run_command(const std::string& command) {
   std::string output;

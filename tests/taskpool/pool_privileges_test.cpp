@@ -56,16 +56,16 @@ TEST_F(PoolPrivileges, ExecTasksInheritTheWorkersIdentity) {
 }
 
 TEST_F(PoolPrivileges, WorkersEnterTheChroot) {
-  TempDir jail("tasq-jail");
+  TempDir jail("jail");
   PoolConfig config = test_config("echo");
-  config.chroot = jail.path.string();
+  config.chroot = jail.path().string();
   config.user = "nobody";
   PoolHarness h(config);
   h.start();
   for (const auto& w : h.pool().workers()) {
     const std::string proc = "/proc/" + std::to_string(w.pid);
-    EXPECT_EQ(std::filesystem::read_symlink(proc + "/root"), jail.path) << "worker " << w.id;
-    EXPECT_EQ(std::filesystem::read_symlink(proc + "/cwd"), jail.path) << "worker " << w.id;
+    EXPECT_EQ(std::filesystem::read_symlink(proc + "/root"), jail.path()) << "worker " << w.id;
+    EXPECT_EQ(std::filesystem::read_symlink(proc + "/cwd"), jail.path()) << "worker " << w.id;
   }
   const std::uint64_t id = h.push("q", "from the jail");
   ASSERT_TRUE(h.wait_finals(1));

@@ -169,14 +169,14 @@ TEST(PoolReload, WorkerStillBusyAfterMaxWaitIsKilledAndItsTaskRequeued) {
 }
 
 TEST(PoolReload, ReloadStopsWhenTheNewCodeCannotStart) {
-  TempDir dir("tasq-reload");
-  const auto plugin = dir.path / "handler.so";
+  TempDir dir("reload");
+  const auto plugin = dir.path() / "handler.so";
   const auto swap_in = [&](const char* source) {
     // Replace by rename, as deployments should: a library in use is never
     // rewritten in place.
-    std::filesystem::copy_file(source, dir.path / "next.so",
+    std::filesystem::copy_file(source, dir.path() / "next.so",
                                std::filesystem::copy_options::overwrite_existing);
-    std::filesystem::rename(dir.path / "next.so", plugin);
+    std::filesystem::rename(dir.path() / "next.so", plugin);
   };
   swap_in(TASQ_POOL_TEST_PLUGIN);
   PoolConfig config = test_config(plugin.string(), 3);
