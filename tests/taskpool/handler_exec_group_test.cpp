@@ -17,18 +17,13 @@ namespace tasq::taskpool {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::run_task;
 using tasq::test::read_file;
+using testing::expect_no_children;
+using testing::run_task;
 
 // Far beyond any timeout below, far below the sleeps the commands start: a
 // task that took this long waited for its children instead of killing them.
 constexpr auto hung = 20s;
-
-void expect_no_children() {
-  errno = 0;
-  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
-  EXPECT_EQ(errno, ECHILD);
-}
 
 // A sleep duration unique to this test process and `tag`, so that the
 // processes a command starts can be found in /proc by their command line.
