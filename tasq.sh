@@ -82,7 +82,7 @@ timed() {
   shift
   STAGE=$name
   "$@"
-  TIMES+=("$(printf '  %-34s %5ds' "$name" $((SECONDS - start)))")
+  TIMES+=("$(printf '  %-40s %5ds' "$name" $((SECONDS - start)))")
   log "$name: $((SECONDS - start))s"
   STAGE=""
 }
@@ -110,7 +110,7 @@ await() {
     cat "$BG_LOG" >&2
     return 1
   fi
-  TIMES+=("$(printf '  %-34s %5ds' "$BG_NAME (background)" "$(cat "$BG_LOG.seconds")")")
+  TIMES+=("$(printf '  %-40s %5ds' "$BG_NAME (background)" "$(cat "$BG_LOG.seconds")")")
   log "$BG_NAME (background): $(cat "$BG_LOG.seconds")s"
   rm -f "$BG_LOG" "$BG_LOG.seconds"
   BG_PID="" STAGE=""
@@ -131,7 +131,7 @@ summary() {
   cpu=$(times | tail -n 1 | awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] } printf "%d", n }')
   printf '\n==> stage times (wall)\n'
   printf '%s\n' "${TIMES[@]}"
-  printf '  %-34s %5ds (cpu %ss)\n' total $((SECONDS - START)) "$cpu"
+  printf '  %-40s %5ds (cpu %ss)\n' total $((SECONDS - START)) "$cpu"
   [ -n "$STAGE" ] && printf '==> failed in: %s\n' "$STAGE"
   exit "$status"
 }
