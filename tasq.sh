@@ -127,8 +127,12 @@ kill_tree() {
 summary() {
   local status=$?
   [ -n "${BG_PID:-}" ] && kill_tree "$BG_PID"
-  local cpu
-  cpu=$(times | tail -n 1 | awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] } printf "%d", n }')
+  # `times` in this shell, not in a $(...) subshell, which has no children.
+  local times_file cpu
+  times_file=$(mktemp)
+  times >"$times_file"
+  cpu=$(tail -n 1 "$times_file" | awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] } printf "%d", n }')
+  rm -f "$times_file"
   printf '\n==> stage times (wall)\n'
   printf '%s\n' "${TIMES[@]}"
   printf '  %-40s %5ds (cpu %ss)\n' total $((SECONDS - START)) "$cpu"
