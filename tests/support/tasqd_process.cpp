@@ -67,7 +67,9 @@ TasqdProcess::TasqdProcess(std::vector<std::string> args) {
   bool ready = eventually([&] {
     auto text = read_file(log_path_);
     std::smatch match;
-    if (text.find("ready") == std::string::npos) return false;
+    // The master's own line: a worker's debug "ready: handler ..." (or any
+    // "already") can come first, before the listening address is logged.
+    if (text.find(" ready: pid ") == std::string::npos) return false;
     if (std::regex_search(text, match, listening)) port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
     if (std::regex_search(text, match, admin)) admin_port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
     return true;
