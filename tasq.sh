@@ -87,16 +87,16 @@ timed() {
   STAGE=""
 }
 
-# in_background NICE NAME COMMAND [ARG...]: runs the stage NAME beside the
-# next foreground one at CPU priority NICE, its output kept in a log that is
-# shown when it fails; await collects it.
+# in_background low|same NAME COMMAND [ARG...]: runs the stage NAME beside
+# the next foreground one, at the lowest CPU priority or at the script's own,
+# its output kept in a log that is shown when it fails; await collects it.
 in_background() {
-  local nice=$1
+  local priority=$1
   BG_NAME=$2 BG_LOG=$(mktemp "${TMPDIR:-/tmp}/tasq-stage.XXXXXX")
   shift 2
   log "$BG_NAME: started in the background (log: $BG_LOG)"
   (
-    renice -n "$nice" "$BASHPID" >/dev/null
+    [ "$priority" = same ] || renice -n 19 "$BASHPID" >/dev/null
     start=$SECONDS
     "$@"
     echo $((SECONDS - start)) >"$BG_LOG.seconds"
@@ -158,12 +158,12 @@ case "${1:-}" in
     # While the plain tests wait on their processes, the sanitizer build and
     # the fuzzer's build (its targets only) use the idle CPU, at the lowest
     # priority so that the tests are not slowed.
-    in_background 19 "asan build, fuzz build" build_asan_and_fuzzer
+    in_background low "asan build, fuzz build" build_asan_and_fuzzer
     timed "plain tests" run_tests build
     await
     # The fuzzer keeps one core busy for its time, as it did alone, while the
     # ASan tests, which mostly wait too, run beside it.
-    in_background 0 "fuzz ${FUZZ_SECONDS}s" fuzz
+    in_background same "fuzz ${FUZZ_SECONDS}s" fuzz
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
       timed "asan tests" run_tests build-asan
     await
