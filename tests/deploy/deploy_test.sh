@@ -14,6 +14,9 @@
 #                   the sample config and reports a broken one in one line
 #   unit_privileges under the unit's capability bounding set and no-new-privs,
 #                   tasqd started as root runs its workers as `user`/`group`
+#   private_tree    PoolPrivileges and unit_privileges pass with their plugins
+#                   inside a directory only root can enter (a clone under
+#                   /root): POOL_TESTS and POOL_TEST_PLUGIN name the pieces
 #   compose         `docker-compose config` accepts docker-compose.yml (and
 #                   refuses it without an admin token); the scale profile's
 #                   twemproxy config names the compose shards
@@ -193,11 +196,16 @@ check_unit_privileges() {
   mkdir -p "$WORK/records"
   chmod 0711 "$WORK"
   chmod 0777 "$WORK/records"
+  # They load the plugin as the user too, and the build tree may lie where
+  # the user cannot enter (a clone under /root, mode 0700): a copy in $WORK.
+  install -m 0755 "$RECORD_PLUGIN" "$WORK/record_plugin.so"
+  reachable_by "$user" "$WORK/record_plugin.so" ||
+    fail "$user cannot reach $WORK/record_plugin.so: set TMPDIR to a directory others can enter"
   local words
   read -r -a words <<<"$(exec_start)"
   start_tasqd privileged setpriv --bounding-set "$bounding" --inh-caps -all --no-new-privs \
     env TASQ_TEST_RECORD_DIR="$WORK/records" "${words[@]}" --admin none --task_worker_num 2 \
-    --user "$user" --group "$group" --handler "$RECORD_PLUGIN"
+    --user "$user" --group "$group" --handler "$WORK/record_plugin.so"
   local master=$TASQD_PID
   id=$(redis-cli -h 127.0.0.1 -p "$TASQD_PORT" LPUSH privileged task)
   [[ "$id" =~ ^[1-9][0-9]*$ ]] || fail "LPUSH answered '$id'"
@@ -213,6 +221,36 @@ check_unit_privileges() {
   [ "$(stat -c %U "$WORK"/records/worker.*.log | sort -u)" = "$user" ] ||
     fail "the handler did not run as $user"
   note "under the unit's bounding set ($caps), workers run as $user:$group"
+}
+
+# The two privileged checks, given their plugins from inside a directory only
+# root can enter, as from a clone under /root: each must place what the
+# dropped workers load where they can reach it.
+check_private_tree() {
+  require_tool setpriv
+  [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root, to drop privileges" >&2; exit "$SKIP_CODE"; }
+  [ -n "${POOL_TESTS:-}" ] && [ -n "${POOL_TEST_PLUGIN:-}" ] || fail "POOL_TESTS and POOL_TEST_PLUGIN unset"
+  local private="$WORK/private"
+  mkdir -m 0700 "$private"
+  cp "$RECORD_PLUGIN" "$POOL_TEST_PLUGIN" "$private/"
+  ! reachable_by nobody "$private/$(basename "$RECORD_PLUGIN")" ||
+    fail "nobody reaches into $private: the check would prove nothing"
+  TASQ_PRIVILEGES_PLUGIN="$private/$(basename "$POOL_TEST_PLUGIN")" \
+    "$POOL_TESTS" --gtest_filter='PoolPrivileges.*' >"$WORK/pool_tests.log" 2>&1 ||
+    fail "PoolPrivileges with the plugin in a 0700 directory: $(tail -n 30 "$WORK/pool_tests.log")"
+  if grep -q '\[  SKIPPED \]' "$WORK/pool_tests.log" || ! grep -q '\[  PASSED  \]' "$WORK/pool_tests.log"; then
+    fail "PoolPrivileges did not run: $(tail -n 30 "$WORK/pool_tests.log")"
+  fi
+  local status=0
+  RECORD_PLUGIN="$private/$(basename "$RECORD_PLUGIN")" \
+    bash "$0" unit_privileges "$src" "$tasqd" "$tasqctl" >"$WORK/unit_privileges.log" 2>&1 ||
+    status=$?
+  case $status in
+    0) note "with their plugins in a 0700 directory, PoolPrivileges and unit_privileges pass" ;;
+    "$SKIP_CODE") note "with its plugin in a 0700 directory, PoolPrivileges passes;" \
+      "unit_privileges skipped: $(grep SKIP "$WORK/unit_privileges.log")" ;;
+    *) fail "unit_privileges with the plugin in a 0700 directory: $(tail -n 30 "$WORK/unit_privileges.log")" ;;
+  esac
 }
 
 check_compose() {
@@ -407,7 +445,8 @@ except urllib.error.HTTPError as e:
 
 RECORD_PLUGIN=${RECORD_PLUGIN:-}
 case "$check" in
-  sample_config | broken_config | systemd_unit | unit_privileges | compose | container | web_producer)
+  sample_config | broken_config | systemd_unit | unit_privileges | private_tree | compose | \
+    container | web_producer)
     "check_$check" ;;
   *) fail "unknown check '$check'" ;;
 esac

@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 
@@ -134,10 +133,8 @@ TEST(ProcessLife, HupReopensTheLogFile) {
   server.signal(SIGHUP);
   ASSERT_TRUE(eventually([&] { return std::filesystem::exists(log); }))
       << "SIGHUP should create the log file anew";
-  std::ifstream in(log);
-  std::stringstream text;
-  text << in.rdbuf();
-  EXPECT_NE(text.str().find("reopened"), std::string::npos) << text.str();
+  const std::string text = read_file(log);
+  EXPECT_NE(text.find("reopened"), std::string::npos) << text;
 }
 
 TEST(ProcessLife, DaemonizeWritesPidFile) {

@@ -22,6 +22,7 @@
 #include "dispatch_queue.h"
 #include "payload_arena.h"
 #include "shared_memory.h"
+#include "tasq/test/eventually.h"
 
 namespace tasq::taskpool {
 namespace {
@@ -227,12 +228,9 @@ void expect_each_once(const RingMaster& m, std::uint64_t tasks) {
   EXPECT_EQ(m.arena_.used(), 0u);
 }
 
-bool run_until(const std::function<bool()>& done, std::chrono::seconds limit = 60s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-  }
-  return true;
+// Spins: each call of `done` does the master's work (publishing, draining).
+bool run_until(const std::function<bool()>& done) {
+  return tasq::test::eventually(done, 60s, 0ms);
 }
 
 TEST(Ring, ManyLapsSeveralConsumersEverySizeExactAccounting) {

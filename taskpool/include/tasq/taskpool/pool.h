@@ -6,12 +6,7 @@
 // Everything here runs on one thread, the server's reactor; no method may be
 // called from elsewhere.
 
-// Boost.Asio 1.74's epoll reactor trips GCC 12's -Wnull-dereference in its
-// own inline code; the pragma covers Asio's headers only.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <boost/asio/io_context.hpp>
-#pragma GCC diagnostic pop
 #include <chrono>
 #include <cstdint>
 #include <deque>
