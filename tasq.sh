@@ -2,8 +2,10 @@
 # The project's two entry points, each self-contained on a fresh Debian 12:
 #   ./tasq.sh run [tasqd options...]  install what is missing, build, start tasqd
 #   ./tasq.sh test                    install what is missing, build, run every test
-# `test` builds twice (plain, and ASan+UBSan) and fuzzes the RESP parser for
-# a bounded time; it stops at the first failure with a non-zero exit code.
+# `test` builds twice (plain, and ASan+UBSan) and fuzzes the RESP parser and
+# the worker protocol's frame reader for a bounded time each (60 s and 30 s;
+# TASQ_FUZZ_SECONDS and TASQ_PIPE_FUZZ_SECONDS change them); it stops at the
+# first failure with a non-zero exit code.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,6 +22,7 @@ PACKAGES=(
 
 JOBS=$(nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS=${TASQ_FUZZ_SECONDS:-60}
+PIPE_FUZZ_SECONDS=${TASQ_PIPE_FUZZ_SECONDS:-30}
 
 log() { printf '\n==> %s\n' "$*"; }
 
@@ -70,7 +73,9 @@ case "${1:-}" in
     CC=clang CXX=clang++ build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTASQ_TESTS=OFF \
       -DTASQ_FUZZ=ON
     log "fuzzing the RESP parser for ${FUZZ_SECONDS}s"
-    tests/fuzz/run.sh build-fuzz "$FUZZ_SECONDS"
+    tests/fuzz/run.sh build-fuzz "$FUZZ_SECONDS" resp
+    log "fuzzing the worker protocol's frame reader for ${PIPE_FUZZ_SECONDS}s"
+    tests/fuzz/run.sh build-fuzz "$PIPE_FUZZ_SECONDS" pipe_frame
     log "all tests passed"
     ;;
   *)
