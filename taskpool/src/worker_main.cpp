@@ -86,9 +86,19 @@ int run(std::uint32_t id) {
   }
   if (!bind_to_master(static_cast<pid_t>(header.master_pid))) return 1;
 
+  // A pipe: co-process that is slow to start must not keep a stopping worker.
+  const shm::WorkerBlock& stop_block = memory.worker(id);
   std::unique_ptr<HandlerRunner> runner;
   try {
-    runner = make_handler_runner(settings->handler, {.task_timeout = settings->task_timeout});
+    runner = make_handler_runner(
+        settings->handler,
+        {.task_timeout = settings->task_timeout,
+         .pipe_start_timeout = settings->pipe_start_timeout,
+         .stop_grace = settings->max_wait,
+         .max_part_bytes = header.result_capacity,
+         .stop_requested = [&stop_block] {
+           return stop_block.stop.load(std::memory_order_acquire) != 0;
+         }});
   } catch (const std::exception& e) {
     spdlog::error("cannot load handler '{}': {}", settings->handler, e.what());
     return shm::kExitConfig;
