@@ -245,7 +245,9 @@ const std::array kDirectives = std::to_array<Directive>({
      set_text<&Config::admin_token>, get_text<&Config::admin_token>},
 
     {"handler", kTasks, "HANDLER",
-     "echo (built in), /path/lib.so (C ABI plugin) or \"exec:SHELL COMMAND\"", "",
+     "echo (built in), /path/lib.so (C ABI plugin), \"exec:SHELL COMMAND\" (a process per "
+     "task) or \"pipe:SHELL COMMAND\" (one co-process per worker)",
+     "",
      set_text<&Config::handler>, get_text<&Config::handler>},
     {"task_worker_num", kTasks, "N", "task worker processes (1..256)", "CPU count",
      set_count<&Config::task_worker_num>, get_count<&Config::task_worker_num>},
@@ -258,6 +260,9 @@ const std::array kDirectives = std::to_array<Directive>({
     {"task_timeout", kTasks, "SECONDS",
      "a task running longer is killed and counted failed; 0 = none", "",
      set_seconds<&Config::task_timeout>, get_seconds<&Config::task_timeout>},
+    {"pipe_start_timeout", kTasks, "SECONDS",
+     "seconds a pipe: co-process has to send READY after it starts (1..3600)", "",
+     set_seconds<&Config::pipe_start_timeout>, get_seconds<&Config::pipe_start_timeout>},
     {"task_retry", kTasks, "N",
      "attempts for a task whose handler failed or whose worker died, then it is "
      "dead-lettered (1..1000)",

@@ -116,17 +116,18 @@ void check_endpoints(const Config& config, Checker& check) {
 }
 
 void check_handler(const Config& config, Checker& check) {
-  constexpr std::string_view exec_prefix = "exec:";
   std::string_view handler = config.handler;
   if (handler == "echo") return;
   if (handler.empty()) {
-    check.fail("handler", "empty: use echo, exec:COMMAND or /path/to/plugin.so");
+    check.fail("handler", "empty: use echo, exec:COMMAND, pipe:COMMAND or /path/to/plugin.so");
     return;
   }
-  if (handler.substr(0, exec_prefix.size()) == exec_prefix) {
-    auto command = handler.substr(exec_prefix.size());
+  for (std::string_view prefix : {"exec:", "pipe:"}) {
+    if (handler.substr(0, prefix.size()) != prefix) continue;
+    auto command = handler.substr(prefix.size());
     if (command.find_first_not_of(" \t") == std::string_view::npos) {
-      check.fail("handler", "exec: needs a command, as in exec:php /srv/task.php");
+      check.fail("handler", "{} needs a command, as in {}php /srv/{}.php", prefix, prefix,
+                 prefix == "exec:" ? "task" : "worker");
     }
     return;
   }
@@ -138,7 +139,8 @@ void check_handler(const Config& config, Checker& check) {
   std::error_code ec;
   auto status = fs::status(path, ec);
   if (ec || !fs::exists(status)) {
-    check.fail("handler", "{}: no such plugin file (or use echo or exec:COMMAND)", path.string());
+    check.fail("handler", "{}: no such plugin file (or use echo, exec:COMMAND or pipe:COMMAND)",
+               path.string());
   } else if (!fs::is_regular_file(status)) {
     check.fail("handler", "{}: not a regular file", path.string());
   }
@@ -164,6 +166,7 @@ void check_sizes(const Config& config, Checker& check) {
 void check_times(const Config& config, Checker& check) {
   check.time("max_wait_time", config.max_wait_time);
   check.time("task_timeout", config.task_timeout);
+  check.time("pipe_start_timeout", config.pipe_start_timeout, seconds(1), seconds(3600));
   check.time("heartbeat_check_interval", config.heartbeat_check_interval);
   check.time("heartbeat_idle_time", config.heartbeat_idle_time);
   auto interval = config.heartbeat_check_interval;

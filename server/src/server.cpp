@@ -28,6 +28,7 @@ taskpool::PoolConfig pool_config(const Config& config, std::vector<std::string> 
   pool.max_request = config.max_request;
   pool.max_wait = config.max_wait_time;
   pool.task_timeout = config.task_timeout;
+  pool.pipe_start_timeout = config.pipe_start_timeout;
   pool.task_retry = config.task_retry;
   pool.user = config.user;
   pool.group = config.group;

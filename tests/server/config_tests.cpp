@@ -92,6 +92,7 @@ TEST(ConfigDefaults, MatchTheSpec) {
   EXPECT_EQ(config.max_request, 0u);
   EXPECT_EQ(config.max_wait_time, seconds(3));
   EXPECT_EQ(config.task_timeout, seconds(0));
+  EXPECT_EQ(config.pipe_start_timeout, seconds(30));
   EXPECT_EQ(config.task_retry, 3u);
   EXPECT_EQ(config.ring_size_bytes, 64u << 20);
   EXPECT_EQ(config.package_max_length_bytes, 2u << 20);
@@ -528,6 +529,16 @@ TEST(ConfigValues, Times) {
   EXPECT_TRUE(one_problem_naming(huge.errors, "task_timeout"));
 }
 
+TEST(ConfigValues, PipeStartTimeoutIsOneSecondToAnHour) {
+  auto invocation = invoke({"--pipe_start_timeout", "5"});
+  ASSERT_TRUE(invocation.errors.empty()) << invocation.errors[0];
+  EXPECT_EQ(invocation.config.pipe_start_timeout, seconds(5));
+  EXPECT_TRUE(one_problem_naming(invoke({"--pipe_start_timeout", "0"}).errors,
+                                 "pipe_start_timeout"));
+  EXPECT_TRUE(one_problem_naming(invoke({"--pipe_start_timeout", "3601"}).errors,
+                                 "pipe_start_timeout"));
+}
+
 TEST(ConfigValues, YesNo) {
   auto yes = invoke({"--daemonize", "YES", "--open_tcp_keepalive", "yes"});
   ASSERT_TRUE(yes.errors.empty()) << yes.errors[0];
@@ -591,7 +602,7 @@ TEST(ConfigValues, DirectiveValuesForConfigGet) {
   config.listen.push_back(*parse_endpoint("unix:/tmp/a.sock"));
   config.requirepass = "pw";
   auto values = directive_values(config);
-  EXPECT_EQ(values.size(), 34u);
+  EXPECT_EQ(values.size(), 35u);
   EXPECT_EQ(value_of(config, "listen"), "127.0.0.1:6380 unix:/tmp/a.sock");
   EXPECT_EQ(value_of(config, "admin"), "none");
   EXPECT_EQ(value_of(config, "requirepass"), "pw");
@@ -599,6 +610,7 @@ TEST(ConfigValues, DirectiveValuesForConfigGet) {
   EXPECT_EQ(value_of(config, "open_tcp_keepalive"), "no");
   EXPECT_EQ(value_of(config, "log_level"), "info");
   EXPECT_EQ(value_of(config, "max_wait_time"), "3");
+  EXPECT_EQ(value_of(config, "pipe_start_timeout"), "30");
   EXPECT_EQ(value_of(config, "log_file"), "");
 }
 
@@ -969,6 +981,18 @@ TEST(ConfigValidate, ExecNeedsACommand) {
   EXPECT_TRUE(one_problem_naming(config.validate(), "handler"));
   config.handler = "exec:cat";
   EXPECT_TRUE(config.validate().empty());
+}
+
+TEST(ConfigValidate, PipeNeedsACommand) {
+  Config config;
+  config.handler = "pipe:";
+  auto problems = config.validate();
+  ASSERT_TRUE(one_problem_naming(problems, "handler"));
+  EXPECT_NE(problems[0].find("pipe:php /srv/worker.php"), std::string::npos) << problems[0];
+  config.handler = "pipe: \t";
+  EXPECT_TRUE(one_problem_naming(config.validate(), "handler"));
+  config.handler = "pipe:php /srv/worker.php";
+  EXPECT_TRUE(config.validate().empty()) << "a command, not a plugin file to look for";
 }
 
 TEST(ConfigValidate, HandlerNotEmpty) {

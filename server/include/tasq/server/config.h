@@ -59,6 +59,7 @@ struct Config {
   std::uint64_t max_request = 0;
   std::chrono::seconds max_wait_time{3};
   std::chrono::seconds task_timeout{0};
+  std::chrono::seconds pipe_start_timeout{30};  ///< a pipe: co-process's time to send READY
   std::uint32_t task_retry = 3;
   std::uint64_t ring_size_bytes = 64ull << 20;
   std::uint64_t package_max_length_bytes = 2ull << 20;
