@@ -188,10 +188,8 @@ class PipeRunner final : public HandlerRunner {
     if (ready_) {
       session_->send({.type = FrameType::stop}, {}, {});
       if (!session_->wait_exit(options_.stop_grace)) {
-        spdlog::warn(
-            "co-process {} still running {} after STOP (max_wait_time); killing its process "
-            "group",
-            session_->pid(), seconds_text(options_.stop_grace));
+        spdlog::warn("co-process {} did not exit within {} after STOP; killing its process group",
+                     session_->pid(), seconds_text(options_.stop_grace));
       }
     }
     const pid_t pid = session_->pid();
@@ -286,9 +284,9 @@ class PipeRunner final : public HandlerRunner {
     return false;
   }
 
-  /// A co-process that ends having answered no task counts as a failed
-  /// start: the next one waits 1 s, then 2, 4 ... 30. One that answered
-  /// anything restarts at once.
+  /// A co-process that did not get to READY, or died idle before its first
+  /// answer, failed to start: the next one waits 1 s, then 2, 4 ... 30. One
+  /// that dies on a task restarts at once: that task's retries bound it.
   void note_failed_life() {
     ++failures_;
     backoff_ = failures_ == 1 ? kFirstBackoff : std::min(backoff_ * 2, kMaxBackoff);
@@ -309,6 +307,7 @@ class PipeRunner final : public HandlerRunner {
   /// gone before it read a byte of it and this was the first delivery.
   std::optional<TaskOutput> exchange(const TaskInput& task, tasq_result& result, bool may_retry) {
     const pid_t pid = session_->pid();
+    output_.forget_tail();
     const bool sent =
         session_->send({.type = FrameType::task,
                         .id = task.id,
@@ -327,7 +326,6 @@ class PipeRunner final : public HandlerRunner {
         return answer(task, frame, result);
       case PipeSession::Event::deadline: {
         end_session();
-        life_ended();
         std::string reason = "timed out after " + seconds_text(options_.task_timeout);
         spdlog::warn("task {}: {}; co-process {} and its process group killed", task.id, reason,
                      pid);
@@ -340,7 +338,6 @@ class PipeRunner final : public HandlerRunner {
                                         seconds_text(options_.pipe_start_timeout) + ")");
       case PipeSession::Event::poll_failed:
         end_session();
-        life_ended();
         return TaskOutput{.status = kStatusCannotStart,
                           .reason = "lost track of the co-process (poll failed)"};
       default:
@@ -351,7 +348,9 @@ class PipeRunner final : public HandlerRunner {
     const bool undelivered = !in_frame && session_->nothing_read();
     const bool exited = session_->wait_exit(kExitAfterEofGrace);
     const int status = end_session();
-    life_ended();
+    // Dying idle without ever answering is failing to start (READY, then
+    // exit); dying on a task is that task's failure, bounded by its retries.
+    if (undelivered && answered_ == 0) note_failed_life();
     if (undelivered && may_retry) {
       spdlog::warn("co-process {} ended between tasks ({}){}; starting another for task {}", pid,
                    exit_text(status), with_stderr(output_), task.id);
@@ -420,20 +419,14 @@ class PipeRunner final : public HandlerRunner {
 
   TaskOutput protocol_error(const TaskInput& task, const std::string& what) {
     const pid_t pid = session_->pid();
-    const int status = end_session();
-    life_ended();
-    return protocol_failure(task, pid, what + " (" + exit_text(status) + " after the kill)");
+    end_session();
+    return protocol_failure(task, pid, what);
   }
 
   TaskOutput protocol_failure(const TaskInput& task, pid_t pid, const std::string& what) {
     std::string reason = "protocol error: " + what + with_stderr(output_);
     spdlog::warn("task {}: {}; co-process {} killed", task.id, reason, pid);
     return {.status = kStatusProtocol, .reason = std::move(reason)};
-  }
-
-  /// A co-process ended after READY: a failed start if it answered nothing.
-  void life_ended() {
-    if (answered_ == 0) note_failed_life();
   }
 
   void log_line(OutputStream stream, std::string_view line) {

@@ -106,6 +106,10 @@ void CoProcessOutput::finish(Clock::time_point now) {
 void CoProcessOutput::reset() {
   partial_[0] = {};
   partial_[1] = {};
+  forget_tail();
+}
+
+void CoProcessOutput::forget_tail() {
   tail_.clear();
   tail_size_ = 0;
   tail_cut_ = false;

@@ -42,6 +42,9 @@ class CoProcessOutput {
   /// Forgets the partial lines and the stderr tail: a new co-process starts.
   /// The rate budget carries over, so a crash loop cannot flood the log.
   void reset();
+  /// Forgets the stderr tail only: a new task starts, and its failure
+  /// reason should quote what was written during it.
+  void forget_tail();
 
   /// The last stderr lines, oldest first, joined by newlines; "..." first
   /// when older ones were dropped. Empty when there were none.

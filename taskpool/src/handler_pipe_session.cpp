@@ -194,7 +194,8 @@ void PipeSession::drain() {
     if (!read_replies() || reader_.buffered() == before) break;
   }
   for (OutputStream stream : {OutputStream::out, OutputStream::err}) {
-    for (int reads = 0; reads < kMaxDrainReads; ++reads) {
+    const int fd = stream == OutputStream::out ? process_.stdout_fd() : process_.stderr_fd();
+    for (int reads = 0; fd >= 0 && reads < kMaxDrainReads; ++reads) {
       if (!read_output(stream)) break;
     }
   }

@@ -2,7 +2,7 @@
 through the library, so that it can also break it on request).
 
     pipe_test_worker.py [--start MODE] [--evidence DIR] [--version V]
-                        [--starts FILE] [--mode-file FILE]
+                        [--version-file FILE] [--starts FILE] [--mode-file FILE]
 
 --start picks the start-up: ready (default), no-ready (never says READY),
 exit (exits 3 at once, after a line on stderr), ready-exit (READY, then exit
@@ -10,7 +10,9 @@ exit (exits 3 at once, after a line on stderr), ready-exit (READY, then exit
 ignore-stop (READY; STOP is then ignored). --mode-file names a file whose
 first word, read at each start, overrides --start. --starts appends one line
 per start to FILE. --evidence writes DIR/<id>.<queue>.<attempt> holding
-"VERSION RESULT" for every task answered with DONE. --version is VERSION.
+"VERSION PID RESULT" for every task answered with DONE, and DIR/stop.PID
+when STOP comes. VERSION is --version, or the first word of --version-file
+as it was at the start, or VERSION below.
 
 A task's payload says what to do: anything plain is echoed back upper-cased;
 COMMAND:ARG does something else (see handle() below).
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import time
 
+VERSION = "v1"  # the reload_watch test edits this line in a copy of this file
 HEADER = struct.Struct(">2sBBQIII")
 TASK, DONE, FAIL, READY, STOP = 1, 2, 3, 4, 5
 
@@ -145,10 +148,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--start", default="ready")
     parser.add_argument("--evidence")
-    parser.add_argument("--version", default="v1")
+    parser.add_argument("--version", default=VERSION)
+    parser.add_argument("--version-file")
     parser.add_argument("--starts")
     parser.add_argument("--mode-file")
     options = parser.parse_args()
+    if options.version_file:
+        with open(options.version_file) as f:
+            options.version = f.read().split()[0]
     start = options.start
     if options.mode_file and os.path.exists(options.mode_file):
         with open(options.mode_file) as f:
@@ -196,7 +203,7 @@ def main():
             name = "%d.%s.%d" % (task_id, queue.decode(), attempt)
             tmp = os.path.join(options.evidence, "." + name)
             with open(tmp, "wb") as out:
-                out.write(options.version.encode() + b" " + result)
+                out.write(("%s %d " % (options.version, os.getpid())).encode() + result)
             os.rename(tmp, os.path.join(options.evidence, name))
         write(frame(DONE, task_id, b"", result))
 
