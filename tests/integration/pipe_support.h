@@ -63,7 +63,7 @@ struct EvidenceDir {
     std::multimap<long long, Evidence> out;
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {
       const std::string name = entry.path().filename().string();
-      if (name.front() == '.' || name.rfind("stop.", 0) == 0) continue;
+      if (name.front() == '.') continue;  // temporaries and .stop.PID
       const auto first = name.find('.'), last = name.rfind('.');
       Evidence evidence;
       evidence.queue = name.substr(first + 1, last - first - 1);
@@ -84,7 +84,7 @@ struct EvidenceDir {
     std::set<int> pids;
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {
       const std::string name = entry.path().filename().string();
-      if (name.rfind("stop.", 0) == 0) pids.insert(std::stoi(name.substr(5)));
+      if (name.rfind(".stop.", 0) == 0) pids.insert(std::stoi(name.substr(6)));
     }
     return pids;
   }

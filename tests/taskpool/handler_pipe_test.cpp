@@ -291,7 +291,7 @@ TEST(PipeHandler, StopIsSentAndTheCoProcessExits) {
   pid_t pid = 0;
   ids >> pid;
   runner->worker_stop(3);
-  EXPECT_TRUE(std::filesystem::exists(dir + "/stop." + std::to_string(pid)));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/.stop." + std::to_string(pid)));
   EXPECT_FALSE(process_exists(pid));
   expect_no_children();
 }

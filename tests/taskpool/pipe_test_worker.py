@@ -10,7 +10,7 @@ exit (exits 3 at once, after a line on stderr), ready-exit (READY, then exit
 ignore-stop (READY; STOP is then ignored). --mode-file names a file whose
 first word, read at each start, overrides --start. --starts appends one line
 per start to FILE. --evidence writes DIR/<id>.<queue>.<attempt> holding
-"VERSION PID RESULT" for every task answered with DONE, and DIR/stop.PID
+"VERSION PID RESULT" for every task answered with DONE, and DIR/.stop.PID
 when STOP comes. VERSION is --version, or the first word of --version-file
 as it was at the start, or VERSION below.
 
@@ -188,7 +188,7 @@ def main():
         body = read_exactly(len1 + len2) if len1 + len2 else b""
         if kind == STOP:
             if options.evidence:
-                with open(os.path.join(options.evidence, "stop.%d" % os.getpid()), "w"):
+                with open(os.path.join(options.evidence, ".stop.%d" % os.getpid()), "w"):
                     pass
             if start == "ignore-stop":
                 hang()
