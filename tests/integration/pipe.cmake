@@ -4,3 +4,5 @@
 tasq_add_test(pipe_life_test SOURCES pipe_life_test.cpp LIBS tasq_test_support
               LABELS integration TIMEOUT 300)
 add_dependencies(pipe_life_test tasqctl)
+tasq_add_test(pipe_libraries_test SOURCES pipe_libraries_test.cpp LIBS tasq_test_support
+              LABELS integration TIMEOUT 300)
