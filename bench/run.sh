@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tasq against redis-server, measured side by side in one run on one machine.
 #
-#   bench/run.sh [--smoke] [--out DIR] [BUILD_DIR]
+#   bench/run.sh [--smoke] [--out DIR] [--swoole PATH/swoole.so] [--only SECTIONS]
+#                [BUILD_DIR]
 #
 # Sections (each alternates tasq and redis round by round and reports
 # medians and tasq/redis ratios):
@@ -13,7 +14,15 @@
 #            scheduled send time (no coordinated omission)
 #   memory   tasqd master and worker RSS idle, and after 1,000,000 tasks
 #   pool     the task pool alone (pool_bench, no network)
+#   pipe_php, pipe_python, pipe_memory
+#            pipe: co-processes with the PHP and Python worker libraries,
+#            against Swoole's PHP task workers (given --swoole, the path of a
+#            swoole.so built for the php on PATH, e.g. from pecl install
+#            swoole; without it that row is skipped), exec: with the same
+#            handler body, and redis-server with BRPOP consumers in the same
+#            language; and the pool's idle memory (bench/pipe_sections.sh)
 # then one table, and a PNG of throughput against pipeline depth (gnuplot).
+# --only runs the named sections alone (comma-separated), without the plot.
 #
 # --smoke runs every section with tiny sizes in seconds; ctest runs it (label
 # "bench") so the benchmark never rots. It fails when a section does not run
@@ -28,11 +37,15 @@ readonly SKIP_CODE=77
 smoke=0
 out=
 build=build
+swoole_so=
+only=
 while [ $# -gt 0 ]; do
   case $1 in
     --smoke) smoke=1 ;;
     --out) out=$2; shift ;;
-    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
+    --swoole) swoole_so=$(realpath "$2"); shift ;;
+    --only) only=,$2,; shift ;;
+    -h | --help) sed -n '2,34p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *) build=$1 ;;
   esac
@@ -433,24 +446,31 @@ machine() {
 # waited for a CPU (PSI). Over the run it says how busy the machine was.
 cpu_wait_us() { sed -n 's/^some .*total=\([0-9]*\)/\1/p' /proc/pressure/cpu 2>/dev/null || true; }
 
+# shellcheck source=bench/pipe_sections.sh
+source bench/pipe_sections.sh
+if [ -n "$swoole_so" ] && [ ! -f "$swoole_so" ]; then
+  fail "--swoole $swoole_so: no such file"
+fi
+
+# wanted SECTION: true unless --only names others
+wanted() { [ -z "$only" ] || [[ $only == *",$1,"* ]]; }
+
 description=$(machine)
 started_at=$(date +%s)
 cpu_wait0=$(cpu_wait_us)
 start_redis
-section_ingest
-section_e2e
-section_latency
-section_memory
-section_pool
+for section in ingest e2e latency memory pool pipe_php pipe_python pipe_memory; do
+  if wanted "$section"; then "section_$section"; fi
+done
 stop_bg "$redis_pid"
 
-if ((smoke)); then
-  out_dir=$work
+if ((smoke)) || { [ -n "$only" ] && [ -z "$out" ]; }; then
+  out_dir=$work  # a partial run does not replace the full table
 else
   out_dir=${out:-bench/results}
   mkdir -p "$out_dir"
 fi
-plot "$out_dir"
+if wanted ingest; then plot "$out_dir"; fi
 
 pressure=
 cpu_wait1=$(cpu_wait_us)
@@ -462,10 +482,11 @@ fi
   echo "Machine: $description$pressure"
   echo "Run: $([ "$smoke" = 1 ] && echo 'smoke (tiny sizes: the figures mean nothing)' || echo full)," \
     "$(($(date +%s) - started_at)) s; medians of alternating rounds" \
-    "(ingest $ingest_rounds at -P 1 and 16, $ingest_rounds_extra at other depths, e2e $e2e_rounds, latency $lat_rounds, pool $pool_rounds)."
+    "(ingest $ingest_rounds at -P 1 and 16, $ingest_rounds_extra at other depths, e2e $e2e_rounds, latency $lat_rounds, pool $pool_rounds, pipe $pipe_rounds)$([ -n "$only" ] && echo "; only ${only:1:-1}")."
+  echo "Other: redis-server (persistence off; with 2 BRPOP consumers end to end) unless the row names it."
   echo
-  echo "| section | tasq | redis | tasq / redis | goal | met? |"
+  echo "| section | tasq | other | tasq / other | goal | met? |"
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
 } | tee "$work/table.md"
-((smoke)) || cp "$work/table.md" "$out_dir/table.md"
+[ "$out_dir" = "$work" ] || cp "$work/table.md" "$out_dir/table.md"

@@ -68,16 +68,13 @@ def _frame(kind, task_id, part1, part2):
     return _HEADER.pack(b"TQ", PROTOCOL_VERSION, kind, task_id, 0, len(part1), len(part2))
 
 
-def _write_all(fd, chunks):
-    """Writes the chunks whole, with as few system calls as the pipe allows."""
-    chunks = [memoryview(c) for c in chunks if len(c)]
-    while chunks:
-        n = os.writev(fd, chunks)
-        while chunks and n >= len(chunks[0]):
-            n -= len(chunks[0])
-            chunks.pop(0)
-        if chunks and n:
-            chunks[0] = chunks[0][n:]
+def _write_all(fd, data):
+    """Writes the frame whole: one system call unless the pipe is full."""
+    written = os.write(fd, data)
+    if written < len(data):
+        view = memoryview(data)
+        while written < len(data):
+            written += os.write(fd, view[written:])
 
 
 def _as_result(value):
@@ -154,7 +151,7 @@ def run(handle, tasks_fd=_TASKS_FD, replies_fd=_REPLIES_FD):
             stream.reconfigure(line_buffering=True)
 
     reader = _Reader(tasks_fd)
-    _write_all(replies_fd, [_frame(_READY, 0, b"", b"")])
+    _write_all(replies_fd, _frame(_READY, 0, b"", b""))
     while True:
         frame = reader.next()
         if frame is None:  # tasqd closed fd 3: the worker is gone
@@ -174,6 +171,6 @@ def run(handle, tasks_fd=_TASKS_FD, replies_fd=_REPLIES_FD):
             message = str(error).encode("utf-8", "replace")
             print("task %d failed: %s: %s%s" % (task_id, _error_class(error), error,
                                                 _where(error)), file=sys.stderr)
-            _write_all(replies_fd, [_frame(_FAIL, task_id, name, message), name, message])
+            _write_all(replies_fd, _frame(_FAIL, task_id, name, message) + name + message)
             continue
-        _write_all(replies_fd, [_frame(_DONE, task_id, b"", result), result])
+        _write_all(replies_fd, _frame(_DONE, task_id, b"", result) + result)
