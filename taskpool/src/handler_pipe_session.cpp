@@ -78,7 +78,11 @@ bool PipeSession::nothing_read() const {
   if (written == 0) return true;
   if (process_.tasks_fd() < 0) return false;
   int queued = 0;
-  if (::ioctl(process_.tasks_fd(), FIONREAD, &queued) != 0) return false;
+  if (::ioctl(process_.tasks_fd(), FIONREAD, &queued) != 0) {
+    spdlog::error("pipe handler: ioctl(FIONREAD) on fd 3, to see whether the task was read: {}",
+                  std::strerror(errno));
+    return false;
+  }
   return static_cast<std::size_t>(queued) == written;
 }
 
