@@ -24,4 +24,4 @@ while (true) {
     $handle($popped[1]);
     ++$tasks;
 }
-echo $tasks, "\n";
+echo "$tasks\n";  // one write: the consumers share one pipe

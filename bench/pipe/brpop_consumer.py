@@ -29,4 +29,4 @@ while True:
         break
     handle(popped[1])
     tasks += 1
-print(tasks)
+sys.stdout.write("%d\n" % tasks)  # one write: the consumers share one pipe
