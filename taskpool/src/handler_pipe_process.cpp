@@ -157,10 +157,13 @@ bool CoProcess::start(const std::string& command, char* const envp[], std::strin
       !make_pipe(err, error) || !make_pipe(report, error)) {
     return false;
   }
+  // stdin reads nothing: /dev/null, or, in a chroot without one, a pipe
+  // whose writing end is closed at once.
   UniqueFd null_fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (!null_fd) {
-    error = failed("open(/dev/null)", errno);
-    return false;
+    PipeEnds empty;
+    if (!make_pipe(empty, error)) return false;
+    null_fd = std::move(empty.read_end);
   }
   rlimit files{};
   int max_fd = 1024;

@@ -1,8 +1,8 @@
 #pragma once
 // Internal: the long-lived `/bin/sh -c COMMAND` of a `pipe:` handler. It
-// gets exactly five descriptors: /dev/null as stdin, pipes to the worker as
-// stdout and stderr (logged, never protocol), fd 3 to read frames from and
-// fd 4 to write frames to. It runs in a process group of its own, so that a
+// gets exactly five descriptors: /dev/null (or an empty pipe) as stdin,
+// pipes to the worker as stdout and stderr (logged, never protocol), fd 3 to
+// read frames from and fd 4 to write frames to. It runs in a process group of its own, so that a
 // timeout or a stop can kill everything it started, and it is killed by the
 // kernel when its worker dies (PR_SET_PDEATHSIG).
 

@@ -408,5 +408,37 @@ TEST(PipeLife, CoProcessRunsAsTheWorkersUser) {
   EXPECT_EQ(uid, 65534) << "nobody";
 }
 
+TEST(PipeLife, CoProcessRunsInTheWorkersChroot) {
+  if (::getuid() != 0) GTEST_SKIP() << "chroot needs root";
+  // A jail with a shell, what it links to, and a co-process script that
+  // exists only in the jail: it leaves a marker at its / and says READY.
+  const std::string jail = make_temp_dir("pipe-chroot");
+  std::vector<std::string> files{fs::canonical("/bin/sh").string()};
+  const auto [status, libraries] = run_command("ldd /bin/sh");
+  ASSERT_EQ(status, 0) << libraries;
+  std::istringstream words(libraries);
+  for (std::string word; words >> word;) {
+    if (word.front() == '/') files.push_back(word);
+  }
+  for (const std::string& file : files) {
+    fs::create_directories(jail + fs::path(file).parent_path().string());
+    fs::copy_file(file, jail + file, fs::copy_options::overwrite_existing);
+  }
+  fs::create_directories(jail + "/bin");
+  if (!fs::exists(jail + "/bin/sh")) fs::copy_file(files[0], jail + "/bin/sh");
+  write_text(jail + "/coprocess.sh",
+             "echo $$ > /marker\n"
+             "printf 'TQ\\001\\004\\000\\000\\000\\000\\000\\000\\000\\000\\000\\000"
+             "\\000\\000\\000\\000\\000\\000\\000\\000\\000\\000' >&4\n"
+             "read line <&3\n");
+  TasqdProcess server({"--handler", "pipe:/bin/sh /coprocess.sh", "--chroot", jail,
+                       "--task_worker_num", "1", "--max_wait_time", "1"});
+  ASSERT_TRUE(server.started());
+  EXPECT_TRUE(eventually([&] { return fs::exists(jail + "/marker"); })) << server.log();
+  EXPECT_FALSE(fs::exists("/marker")) << "the co-process ran outside the jail";
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(server.log().find("did not start"), std::string::npos) << server.log();
+}
+
 }  // namespace
 }  // namespace tasq::test
