@@ -60,7 +60,7 @@ int failure_status(int wait_status) {
 }
 
 std::string exit_text(int wait_status) {
-  return wait_status < 0 ? std::string("exit status lost") : describe_exit(wait_status);
+  return describe_wait_status(wait_status, SignalName::with_name);
 }
 
 /// "; stderr: LINES" for a reason, or nothing when stderr said nothing.

@@ -53,12 +53,12 @@ TEST(PipeLife, NoTaskIsTakenUntilReadyAndNoneIsLost) {
   write_text(mode, "no-ready\n");
   TasqdProcess server({"--handler",
                        pipe_test_worker("--evidence " + evidence.dir + " --mode-file " + mode),
-                       "--task_worker_num", "1", "--pipe_start_timeout", "2"});
+                       "--task_worker_num", "1", "--pipe_start_timeout", "5"});
   ASSERT_TRUE(server.started());
   RedisClient c(server.port());
   std::set<long long> acked;
   for (int i = 0; i < 20; ++i) acked.insert(push(c, "t" + std::to_string(i)));
-  ASSERT_TRUE(server.wait_for_log("no READY within pipe_start_timeout (2 s)")) << server.log();
+  ASSERT_TRUE(server.wait_for_log("no READY within pipe_start_timeout (5 s)")) << server.log();
   // Not ready: pushes are acknowledged and wait in the ring, unclaimed.
   EXPECT_EQ(info_field(c, "tasks_pending"), 20);
   EXPECT_EQ(info_field(c, "tasks_in_flight"), 0);
@@ -137,12 +137,12 @@ TEST(PipeLife, ExitOrKillMidTaskFailsTheAttemptAndRetries) {
 TEST(PipeLife, TaskTimeoutKillsTheCoProcessGroup) {
   EvidenceDir evidence("pipe-timeout");
   TasqdProcess server({"--handler", pipe_test_worker("--evidence " + evidence.dir),
-                       "--task_worker_num", "1", "--task_retry", "1", "--task_timeout", "1"});
+                       "--task_worker_num", "1", "--task_retry", "1", "--task_timeout", "3"});
   RedisClient c(server.port());
   const std::string child_file = evidence.dir + "/../pipe-timeout.child";
   fs::remove(child_file);
   const long long id = push(c, "spawn-sleep:" + child_file);
-  EXPECT_NE(dead_letter(server, id).find("timed out after 1 s"), std::string::npos) << server.log();
+  EXPECT_NE(dead_letter(server, id).find("timed out after 3 s"), std::string::npos) << server.log();
   const int child = std::stoi(read_text(child_file));
   EXPECT_TRUE(eventually([&] { return !process_alive(child); }))
       << "the co-process's own child outlived the timeout";
@@ -164,7 +164,7 @@ TEST(PipeLife, ProtocolGarbageKillsTheCoProcessAndFailsTheAttempt) {
       {"big:2000", "protocol error: a part of 2000 bytes, over package_max_length"},
       {"garbage:eof", "protocol error: EOF inside a frame"},
       {"garbage:stall",
-       "protocol error: a frame begun and not finished within pipe_start_timeout (3 s)"},
+       "protocol error: a frame begun and not finished within pipe_start_timeout (5 s)"},
   };
   for (const auto& [payload, reason] : cases) {
     const long long id = push(c, payload);

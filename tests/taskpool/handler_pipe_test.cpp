@@ -202,10 +202,11 @@ TEST(PipeHandler, KillMidTaskNamesTheSignal) {
 
 TEST(PipeHandler, TaskTimeoutKillsTheWholeGroup) {
   const std::string dir = scratch_dir("timeout");
-  auto runner = start(worker_command(), {.task_timeout = 1s});
+  // Room for a loaded machine to start the child before the timeout.
+  auto runner = start(worker_command(), {.task_timeout = 3s});
   const auto run = run_task(*runner, "spawn-sleep:" + dir + "/child");
   EXPECT_EQ(run.output.status, 124);
-  EXPECT_EQ(run.output.reason.rfind("timed out after 1 s", 0), 0u) << run.output.reason;
+  EXPECT_EQ(run.output.reason.rfind("timed out after 3 s", 0), 0u) << run.output.reason;
   const pid_t child = std::stoi(read_file(dir + "/child"));
   EXPECT_FALSE(process_exists(child)) << "the co-process's own child outlived the timeout";
   EXPECT_TRUE(runner->wait_until_ready());
