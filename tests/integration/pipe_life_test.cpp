@@ -154,7 +154,7 @@ TEST(PipeLife, ProtocolGarbageKillsTheCoProcessAndFailsTheAttempt) {
   EvidenceDir evidence("pipe-garbage");
   TasqdProcess server({"--handler", pipe_test_worker("--evidence " + evidence.dir),
                        "--task_worker_num", "1", "--task_retry", "1", "--package_max_length", "1k",
-                       "--ring_size", "1m", "--pipe_start_timeout", "3"});
+                       "--ring_size", "1m", "--pipe_start_timeout", "5"});
   RedisClient c(server.port());
   const std::pair<const char*, const char*> cases[] = {
       {"garbage:magic", "protocol error: bad magic"},
