@@ -27,7 +27,9 @@
 #                   line, and the HEALTHCHECK command tells a live tasqd from a
 #                   wrong token
 #   web_producer    deploy/demo/index.php (with clients/examples/push.php) in
-#                   PHP's built-in web server pushes one task per request
+#                   PHP's built-in web server pushes one task per request, and
+#                   the demo's tasqd runs each in deploy/demo/worker.php, a
+#                   PHP pipe: co-process with the PHP worker library
 source "$(dirname "$0")/lib.sh"
 
 [ $# -eq 4 ] || fail "usage: $0 CHECK SOURCE_DIR TASQD TASQCTL"
@@ -403,7 +405,11 @@ check_web_producer() {
   # /srv/app of the php-fpm image: the demo's index.php beside push.php.
   mkdir -p "$WORK/app"
   cp "$src/deploy/demo/index.php" "$src/clients/examples/push.php" "$WORK/app/"
-  start_tasqd web "$tasqd" --admin none --task_worker_num 1
+  # The compose demo's tasqd: its tasks run in the demo's PHP worker, which
+  # finds the library where the image installs it, or here through
+  # TASQ_PHP_LIBRARY.
+  TASQ_PHP_LIBRARY="$src/clients/php/TasqWorker.php" start_tasqd web "$tasqd" --admin none \
+    --task_worker_num 1 --handler "pipe:php $src/deploy/demo/worker.php"
   local tasq_port=$TASQD_PORT
   local web_port
   for _ in 1 2 3; do
@@ -436,11 +442,14 @@ except urllib.error.HTTPError as e:
   [ "${ids[0]}" -lt "${ids[1]}" ] && [ "${ids[1]}" -lt "${ids[2]}" ] ||
     fail "task ids ${ids[*]} are not increasing"
   [ "$(info_field "$tasq_port" tasks_enqueued)" = 3 ] || fail "tasqd did not get 3 tasks"
+  wait_for 20 "the PHP worker to run 3 tasks" \
+    bash -c '[ "$(grep -c "stdout: task [0-9]*: request /order/" "$1")" = 3 ]' _ "$WORK/web.log"
+  [ "$(info_field "$tasq_port" tasks_completed)" = 3 ] || fail "tasqd did not complete 3 tasks"
   # tasqd gone: the page says so instead of pretending.
   stop_group "$TASQD_PID"
   reply=$(get "order/4")
   [[ "$reply" == "503 "* ]] || fail "with tasqd down the page answered '$reply'"
-  note "three requests, three tasks (ids ${ids[*]}); with tasqd down, 503"
+  note "three requests, three tasks (ids ${ids[*]}) run by the PHP worker; with tasqd down, 503"
 }
 
 RECORD_PLUGIN=${RECORD_PLUGIN:-}
