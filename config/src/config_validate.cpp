@@ -98,17 +98,19 @@ void check_heartbeat(const Config& config, Problems& problems) {
   }
 }
 
-void check_admin(const Config& config, Problems& problems) {
-  if (!config.admin) return;
-  const Endpoint& admin = *config.admin;
+// The addresses bound besides `listen` (admin, metrics): none of the listen
+// addresses, and one that is not loopback only with admin_token.
+void check_side_address(const Config& config, const char* directive,
+                        const std::optional<Endpoint>& address, Problems& problems) {
+  if (!address) return;
   for (const auto& listen : config.listen) {
-    if (detail::may_clash(admin) && detail::bind_key(admin) == detail::bind_key(listen)) {
-      problems.add("admin", "{} is also a listen address", admin.text);
+    if (detail::may_clash(*address) && detail::bind_key(*address) == detail::bind_key(listen)) {
+      problems.add(directive, "{} is also a listen address", address->text);
       break;
     }
   }
-  if (!admin.is_loopback() && config.admin_token.empty()) {
-    problems.add("admin", "{} is not a loopback address; set admin_token", admin.text);
+  if (!address->is_loopback() && config.admin_token.empty()) {
+    problems.add(directive, "{} is not a loopback address; set admin_token", address->text);
   }
 }
 
@@ -159,11 +161,14 @@ void check_parent_directory(std::string_view directive, const std::string& file,
     problems.add(directive, "{}: no such directory", parent.string());
 }
 
-// A plugin path names a file; echo and exec: name none (their spelling is
+// A plugin path names a file; echo, exec: and pipe: name none (their spelling is
 // the handler row's check).
 void check_plugin_file(const Config& config, Problems& problems) {
   std::string_view handler = config.handler;
-  if (handler.empty() || handler == "echo" || handler.substr(0, 5) == "exec:") return;
+  if (handler.empty() || handler == "echo" || handler.substr(0, 5) == "exec:" ||
+      handler.substr(0, 5) == "pipe:") {
+    return;
+  }
   // Workers chroot before they load the plugin, so its path is inside the chroot.
   fs::path path = config.handler;
   if (!config.chroot.empty() && path.is_absolute()) {
@@ -172,7 +177,8 @@ void check_plugin_file(const Config& config, Problems& problems) {
   std::error_code ec;
   auto status = fs::status(path, ec);
   if (ec || !fs::exists(status)) {
-    problems.add("handler", "{}: no such plugin file (or use echo or exec:COMMAND)", path.string());
+    problems.add("handler", "{}: no such plugin file (or use echo, exec:COMMAND or pipe:COMMAND)",
+                 path.string());
   } else if (!fs::is_regular_file(status)) {
     problems.add("handler", "{}: not a regular file", path.string());
   }
@@ -219,7 +225,8 @@ std::vector<std::string> Config::validate() const {
   Problems problems(lines);
   check_ring(*this, problems);
   check_heartbeat(*this, problems);
-  check_admin(*this, problems);
+  check_side_address(*this, "admin", admin, problems);
+  check_side_address(*this, "metrics", metrics, problems);
   check_cron_payloads(*this, problems);
   check_host(*this, problems);
   return lines;

@@ -94,7 +94,9 @@ void Pool::Impl::start() {
                                                      .log_level = config_.log_level,
                                                      .log_file = config_.log_file,
                                                      .task_timeout = config_.task_timeout,
-                                                     .max_request = config_.max_request});
+                                                     .max_request = config_.max_request,
+                                                     .pipe_start_timeout = config_.pipe_start_timeout,
+                                                     .max_wait = config_.max_wait});
   memory_ = SharedMemory::create({.worker_count = config_.worker_count,
                                   .arena_bytes = config_.ring_bytes,
                                   .result_capacity = config_.max_payload_bytes,
@@ -144,6 +146,13 @@ std::uint64_t Pool::Impl::pending(std::string_view queue) {
   sweep();
   auto it = queues_.find(queue);
   return it == queues_.end() ? 0 : it->second.pending;
+}
+
+std::uint64_t Pool::Impl::in_flight(std::string_view queue) {
+  if (!started_) return 0;
+  sweep();
+  auto it = queues_.find(queue);
+  return it == queues_.end() ? 0 : it->second.live - it->second.pending;
 }
 
 PoolStats Pool::Impl::stats() {
@@ -204,6 +213,8 @@ std::uint64_t Pool::reserve_ids(std::uint64_t count) { return impl_->reserve_ids
 void Pool::continue_ids_after(std::uint64_t highest) { impl_->continue_ids_after(highest); }
 
 std::uint64_t Pool::pending(std::string_view queue) const { return impl_->pending(queue); }
+
+std::uint64_t Pool::in_flight(std::string_view queue) const { return impl_->in_flight(queue); }
 
 bool Pool::reload() { return impl_->reload(); }
 

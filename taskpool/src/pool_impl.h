@@ -9,16 +9,11 @@
 
 #include <sys/types.h>
 
-// Boost.Asio 1.74's epoll reactor trips GCC 12's -Wnull-dereference in its
-// own inline code (as in pool.h); the pragma covers Asio's headers only.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#pragma GCC diagnostic pop
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -76,6 +71,7 @@ class Pool::Impl {
   std::uint64_t reserve_ids(std::uint64_t count);
   void continue_ids_after(std::uint64_t highest);
   std::uint64_t pending(std::string_view queue);
+  std::uint64_t in_flight(std::string_view queue);
   bool reload();
   void shutdown(std::function<void()> done);
   PoolStats stats();

@@ -1,12 +1,18 @@
 #pragma once
 // Starts a real tasqd for a test, on a port the kernel picks, and stops it.
+// Brings tasq::test_common along, which every test that starts tasqd uses.
 
 #include <sys/types.h>
 
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "tasq/test/eventually.h"
+#include "tasq/test/files.h"
+#include "tasq/test/temp_dir.h"
 
 namespace tasq::test {
 
@@ -25,6 +31,8 @@ class TasqdProcess {
   [[nodiscard]] std::uint16_t port() const { return port_; }
   /// The admin UDP port, when started with `--admin 127.0.0.1:0`; else 0.
   [[nodiscard]] std::uint16_t admin_port() const { return admin_port_; }
+  /// The HTTP port, when started with `--metrics 127.0.0.1:0`; else 0.
+  [[nodiscard]] std::uint16_t metrics_port() const { return metrics_port_; }
   [[nodiscard]] pid_t pid() const { return pid_; }
   /// Everything tasqd has written to stderr so far.
   [[nodiscard]] std::string log() const;
@@ -43,25 +51,11 @@ class TasqdProcess {
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
   std::uint16_t admin_port_ = 0;
+  std::uint16_t metrics_port_ = 0;
   std::string log_path_;
 };
 
-/// A fresh, empty directory under the build tree for one test's files.
-std::string make_temp_dir(const std::string& name);
-
 /// Runs `command` through /bin/sh, returns {exit status, stdout}.
 std::pair<int, std::string> run_command(const std::string& command);
-
-/// Polls `predicate` every 10 ms until it holds or `timeout` passes.
-template <typename Predicate>
-bool eventually(Predicate predicate, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (predicate()) return true;
-    struct timespec ts{0, 10'000'000};
-    nanosleep(&ts, nullptr);
-  }
-  return predicate();
-}
 
 }  // namespace tasq::test
