@@ -8,10 +8,11 @@
 # (appendonly yes, appendfsync always) side by side in one directory; for
 # each of redis-benchmark -t lpush -c 50 -P 1 and -P 16, ROUNDS runs per
 # server, the order alternating. Each server's fdatasync/fsync calls during
-# a run are counted by the kernel's syscall tracepoints (perf stat -p, which
-# unlike strace does not slow the server down); tasqd's own INFO
-# journal_fsyncs is printed beside its count as a check. Needs perf and the
-# right to trace the servers (root, or perf_event_paranoid <= 1).
+# a run are counted, and timed, through the kernel's syscall tracepoints
+# (perf trace -s -p, which unlike strace stops the server at no other
+# syscall); tasqd's own INFO journal_fsyncs is printed beside its count as a
+# check. Needs perf and the right to trace the servers (root, or
+# perf_event_paranoid <= 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -48,13 +49,12 @@ for _ in $(seq 300); do
   sleep 0.1
 done
 
-# run NAME PORT PID P: one redis-benchmark run under perf stat; prints
-# "requests/s fsyncs info_fsyncs".
+# run NAME PORT PID P: one redis-benchmark run under perf trace; prints
+# "requests/s fsyncs info_fsyncs average_fsync_ms".
 run() {
   local name=$1 port=$2 pid=$3 pipeline=$4 before=0 after=0 rps perf_pid fsyncs
   [ "$name" = tasq ] && before=$(info "$port" persistence journal_fsyncs)
-  perf stat -x, -e syscalls:sys_enter_fdatasync,syscalls:sys_enter_fsync -p "$pid" \
-    -o "$work/perf.out" &
+  perf trace -s -e fdatasync,fsync -p "$pid" -o "$work/perf.out" &
   perf_pid=$!
   sleep 0.5 # perf attaches to every thread of the server before the load starts
   rps=$(redis-benchmark -p "$port" -t lpush -c 50 -n "$requests" -P "$pipeline" -q 2>/dev/null |
@@ -62,9 +62,13 @@ run() {
     awk '/LPUSH/ && /requests per second/ {for (i=1;i<=NF;i++) if ($i ~ /^[0-9.]+$/) {print $i; exit}}')
   kill -INT "$perf_pid"
   wait "$perf_pid" 2>/dev/null || true
-  fsyncs=$(awk -F, '/syscalls:sys_enter_f/ {n += $1} END {print n + 0}' "$work/perf.out")
+  # The summary has a line per thread that called them: calls, errors,
+  # total ms, min, avg, max.
+  fsyncs=$(awk '$1 == "fdatasync" || $1 == "fsync" {n += $2; ms += $4}
+    END {printf "%d %.3f", n, n ? ms / n : 0}' "$work/perf.out")
   [ "$name" = tasq ] && after=$(info "$port" persistence journal_fsyncs)
-  printf '%s %s %s\n' "$rps" "$fsyncs" "$((after - before))"
+  read -r count average <<<"$fsyncs"
+  printf '%s %s %s %s\n' "$rps" "$count" "$((after - before))" "$average"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -72,7 +76,8 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 printf 'load: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'cpu pressure: %s\n' "$(head -1 /proc/pressure/cpu 2>/dev/null || echo n/a)"
 printf '\nredis-benchmark -t lpush -c 50 -n %s, %s runs each, alternating\n' "$requests" "$rounds"
-printf '%-6s %-6s %12s %8s %10s %14s\n' P server "requests/s" fsyncs "INFO" "pushes/fsync"
+printf '%-6s %-6s %12s %8s %10s %14s %12s\n' P server "requests/s" fsyncs "INFO" "pushes/fsync" \
+  "ms/fsync"
 for pipeline in 1 16; do
   : >"$work/t" && : >"$work/r"
   for round in $(seq "$rounds"); do
@@ -87,17 +92,20 @@ for pipeline in 1 16; do
   for side in t r; do
     name=tasqd
     [ "$side" = r ] && name=redis
-    while read -r rps fsyncs info_fsyncs; do
+    while read -r rps fsyncs info_fsyncs average; do
       [ "$side" = r ] && info_fsyncs=-
-      printf '%-6s %-6s %12.0f %8s %10s %14s\n' "$pipeline" "$name" "$rps" "$fsyncs" \
-        "$info_fsyncs" "$(awk -v n="$requests" -v f="$fsyncs" 'BEGIN {if (f) printf "%.1f", n / f; else print "-"}')"
+      printf '%-6s %-6s %12.0f %8s %10s %14s %12s\n' "$pipeline" "$name" "$rps" "$fsyncs" \
+        "$info_fsyncs" "$(awk -v n="$requests" -v f="$fsyncs" 'BEGIN {if (f) printf "%.1f", n / f; else print "-"}')" \
+        "$average"
     done <"$work/$side"
   done
   t=$(awk -v n="$requests" '$2 {print n / $2}' "$work/t" | median)
   r=$(awk -v n="$requests" '$2 {print n / $2}' "$work/r" | median)
   trps=$(awk '{print $1}' "$work/t" | median)
   rrps=$(awk '{print $1}' "$work/r" | median)
-  printf -- '-P %s medians: pushes per fsync tasqd %.1f, redis %.1f; requests/s tasqd / redis %.2fx\n' \
-    "$pipeline" "$t" "$r" "$(awk -v a="$trps" -v b="$rrps" 'BEGIN {print a / b}')"
+  tms=$(awk '{print $4}' "$work/t" | median)
+  rms=$(awk '{print $4}' "$work/r" | median)
+  printf -- '-P %s medians: pushes per fsync tasqd %.1f, redis %.1f; ms per fsync tasqd %s, redis %s; requests/s tasqd / redis %.2fx\n' \
+    "$pipeline" "$t" "$r" "$tms" "$rms" "$(awk -v a="$trps" -v b="$rrps" 'BEGIN {print a / b}')"
 done
 printf 'cpu pressure after: %s\n' "$(head -1 /proc/pressure/cpu 2>/dev/null || echo n/a)"
