@@ -22,15 +22,8 @@ tasqd=$build/server/tasqd
 work=$(mktemp -d "${TMPDIR:-/tmp}/tasq-fsyncs.XXXXXX")
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_ping() {
-  for _ in $(seq 300); do
-    [ "$(redis-cli -p "$1" PING 2>/dev/null)" = PONG ] && return 0
-    sleep 0.1
-  done
-  echo "server on port $1 did not start" >&2
-  return 1
-}
+# shellcheck source=bench/side_by_side.sh
+source bench/side_by_side.sh
 info() { redis-cli -p "$1" INFO "$2" | tr -d '\r' | awk -F: -v f="$3" '$1 == f {print $2}'; }
 
 mkdir -p "$work/tasq" "$work/redis"
@@ -71,7 +64,6 @@ run() {
   printf '%s %s %s %s\n' "$rps" "$count" "$((after - before))" "$average"
 }
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 printf 'load: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'cpu pressure: %s\n' "$(head -1 /proc/pressure/cpu 2>/dev/null || echo n/a)"

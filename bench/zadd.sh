@@ -21,7 +21,8 @@ tasqd=$build/server/tasqd
 work=$(mktemp -d "${TMPDIR:-/tmp}/tasq-zadd.XXXXXX")
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=bench/side_by_side.sh
+source bench/side_by_side.sh
 port=$(free_port)
 "$tasqd" --listen 127.0.0.1:"$port" --admin none --task_worker_num 2 --log_level warn \
   --journal none >/dev/null 2>"$work/tasqd.log" &
@@ -53,7 +54,6 @@ run() {
   printf '%s %s\n' "$rate" "$(awk -v t="$(($(cpu_ticks) - before))" -v hz="$(getconf CLK_TCK)" \
     -v n="$requests" 'BEGIN {print t / hz * 1e6 / n}')"
 }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 printf 'load: %s; cpu pressure: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" \
   "$(head -1 /proc/pressure/cpu 2>/dev/null || echo n/a)"
