@@ -56,18 +56,10 @@ int main(int argc, char **argv) {
     }
     freeReplyObject(reply);
     /* The list is empty: wait for the next task without spinning. */
-    reply = redisCommand(c, "BRPOP %s 1", queue);
-    if (reply == NULL) bench_die(program, "BRPOP failed: %s", c->errstr);
-    if (reply->type == REDIS_REPLY_NIL) {
-      freeReplyObject(reply);
-      if (++idle_seconds >= 30) bench_die(program, "no task for 30 s after %llu tasks", tasks);
-      continue;
-    }
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
-      bench_die(program, "unexpected BRPOP reply type %d", reply->type);
-    }
-    idle_seconds = 0;
-    if (is_stop(reply->element[1])) {
+    const redisReply *value = NULL;
+    reply = bench_brpop(program, c, queue, &idle_seconds, tasks, &value);
+    if (reply == NULL) continue;
+    if (is_stop(value)) {
       ++stops;
     } else {
       ++tasks;
