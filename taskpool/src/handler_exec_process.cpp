@@ -85,10 +85,13 @@ int prepare_spawn(SpawnSetup& setup, int child_stdin, int child_stdout, int chil
   if (rc != 0) return rc;
   setup.actions_ok = true;
 
-  // Every descriptor of ours is CLOEXEC, so these three are all the child keeps.
+  // These three are all the child keeps: the worker marks its own
+  // descriptors close-on-exec, and whatever a library opened without the
+  // flag is closed here, so the command can never reach the pool's memory.
   if ((rc = posix_spawn_file_actions_adddup2(&setup.actions, child_stdin, STDIN_FILENO)) != 0 ||
       (rc = posix_spawn_file_actions_adddup2(&setup.actions, child_stdout, STDOUT_FILENO)) != 0 ||
-      (rc = posix_spawn_file_actions_adddup2(&setup.actions, child_stderr, STDERR_FILENO)) != 0) {
+      (rc = posix_spawn_file_actions_adddup2(&setup.actions, child_stderr, STDERR_FILENO)) != 0 ||
+      (rc = posix_spawn_file_actions_addclosefrom_np(&setup.actions, STDERR_FILENO + 1)) != 0) {
     return rc;
   }
   // A fresh process group (pgid = the shell's pid) lets a timeout kill the

@@ -20,6 +20,7 @@
 #include "shared_memory.h"
 #include "tasq/taskpool/handler_runner.h"
 #include "tasq/taskpool/pool.h"
+#include "worker_descriptors.h"
 #include "worker_loop.h"
 #include "worker_privileges.h"
 #include "worker_settings.h"
@@ -85,6 +86,7 @@ int run(std::uint32_t id) {
     return shm::kExitConfig;
   }
   if (!bind_to_master(static_cast<pid_t>(header.master_pid))) return 1;
+  close_on_exec_above_stderr();
 
   std::unique_ptr<HandlerRunner> runner;
   try {

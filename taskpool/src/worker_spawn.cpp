@@ -19,12 +19,25 @@ extern char** environ;  // NOLINT: POSIX declares it nowhere else
 namespace tasq::taskpool {
 namespace {
 
-/// The master's environment with the worker marker set to `id`.
+/// The master's secrets. The container image hands the admin token to
+/// tasqd in its environment; a worker, and through it every task's command,
+/// would otherwise inherit it and could reload or stop tasqd with it.
+constexpr std::string_view kMasterOnly[] = {"TASQ_ADMIN_TOKEN=", "TASQ_ADMIN_TOKEN_FILE="};
+
+bool master_only(std::string_view entry) {
+  for (std::string_view name : kMasterOnly) {
+    if (entry.starts_with(name)) return true;
+  }
+  return false;
+}
+
+/// The master's environment without its secrets, with the worker marker set to `id`.
 std::vector<std::string> worker_environment(std::uint32_t id) {
   const std::string marker = std::string(shm::kWorkerEnv) + "=";
   std::vector<std::string> env;
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-    if (!std::string_view(*entry).starts_with(marker)) env.emplace_back(*entry);
+    const std::string_view text(*entry);
+    if (!text.starts_with(marker) && !master_only(text)) env.emplace_back(text);
   }
   env.push_back(marker + std::to_string(id));
   return env;

@@ -22,10 +22,11 @@ struct SpawnRequest {
 /// defaults and unblocked, a process group of its own (a Ctrl-C meant for the
 /// master does not kill tasks mid-way: the master drains them), SIGKILL when
 /// the master dies, stdin from /dev/null, descriptors 3 and 4 as above and
-/// every other one above 2 closed. Returns the pid once the exec has happened
-/// (so the process already carries its title), or -1 when fork or exec failed
-/// (logged with errno; a failed child is reaped). The caller brackets it with
-/// io_context::notify_fork.
+/// every other one above 2 closed; the environment is the master's without
+/// the admin token (TASQ_ADMIN_TOKEN, TASQ_ADMIN_TOKEN_FILE). Returns the pid
+/// once the exec has happened (so the process already carries its title), or
+/// -1 when fork or exec failed (logged with errno; a failed child is reaped).
+/// The caller brackets it with io_context::notify_fork.
 pid_t spawn_worker(const SpawnRequest& request);
 
 }  // namespace tasq::taskpool
