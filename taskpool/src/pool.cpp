@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "descendants.h"
 #include "handler_factory.h"
 #include "pool_impl.h"
 #include "worker_settings.h"
@@ -51,6 +52,19 @@ Pool::Impl::~Impl() {
     ::kill(slot->pid, SIGKILL);
     while (::waitpid(slot->pid, nullptr, 0) < 0 && errno == EINTR) {
     }
+    slot->pid = 0;
+  }
+  if (!started_) return;
+  // What the workers' handlers left behind goes with them. A killed process
+  // hands its own children to the master, hence the few rounds.
+  for (int round = 0; round < 4; ++round) {
+    const std::vector<pid_t> children = list_children();
+    if (children.empty()) break;
+    for (pid_t pid : children) kill_child_and_group(pid);
+    for (pid_t pid : children) {
+      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    }
   }
 }
 
@@ -86,6 +100,9 @@ void Pool::Impl::start() {
   if (started_) return;
   check_config();
   finish_hook_ = std::make_unique<FinishHook>(finish_hook_spec());
+  // So that what a dead worker's handler started comes to the master, to be
+  // killed, rather than to init, to run on beside the task's next attempt.
+  become_subreaper();
 
   const std::string settings = encode(WorkerSettings{.handler = config_.handler,
                                                      .user = config_.user,

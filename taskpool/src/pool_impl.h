@@ -153,7 +153,13 @@ class Pool::Impl {
   void spawn(std::uint32_t worker);
   void schedule_respawn(std::uint32_t worker, std::chrono::milliseconds delay);
   void arm_sigchld();
+  /// Reaps every child: workers, and the processes they left behind.
   void on_sigchld();
+  /// SIGKILLs every child of the master that is not a worker, process group
+  /// and all: what a dead worker's handler started, handed to the master as
+  /// the subreaper. Runs before a dead worker's tasks are requeued.
+  void kill_orphans();
+  [[nodiscard]] WorkerSlot* slot_of(pid_t pid) const;
   void on_worker_exit(std::uint32_t worker, int wait_status);
   /// Requeues or dead-letters what a dead worker still held.
   void fail_held_tasks(WorkerSlot& slot, const std::string& why);

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "descendants.h"
 #include "pool_impl.h"
 #include "process_status.h"
 #include "worker_spawn.h"
@@ -83,18 +84,53 @@ void Pool::Impl::arm_sigchld() {
   });
 }
 
-// Reaps only our own workers, by pid: the process may have other children.
+// The master is a subreaper: besides its workers, every process a worker's
+// handler started and left behind ends up its child. All are reaped here;
+// only a worker's pid counts as a worker's exit.
 void Pool::Impl::on_sigchld() {
-  for (const auto& slot : slots_) {
-    if (slot->pid <= 0) continue;
+  bool orphans_died = false;
+  for (;;) {
     int status = 0;
-    const pid_t reaped = ::waitpid(slot->pid, &status, WNOHANG);
-    if (reaped == slot->pid) {
+    const pid_t reaped = ::waitpid(-1, &status, WNOHANG);
+    if (reaped < 0 && errno == EINTR) continue;
+    if (reaped <= 0) {
+      if (reaped < 0 && errno != ECHILD) {
+        spdlog::error("waitpid(-1) for task workers: {}", std::strerror(errno));
+      }
+      break;
+    }
+    if (WorkerSlot* slot = slot_of(reaped)) {
       on_worker_exit(slot->id, status);
-    } else if (reaped < 0 && errno == ECHILD) {
+    } else {
+      orphans_died = true;
+      spdlog::debug("reaped process {} left behind by a task worker ({})", reaped,
+                    describe_exit(status));
+    }
+  }
+  // A process that dies hands its own children to the master: kill them too.
+  if (orphans_died) kill_orphans();
+  for (const auto& slot : slots_) {
+    if (slot->pid > 0 && ::waitpid(slot->pid, nullptr, WNOHANG) < 0 && errno == ECHILD) {
       spdlog::error("waitpid({}) for task worker {}: someone else reaped it", slot->pid, slot->id);
       on_worker_exit(slot->id, W_EXITCODE(255, 0));
     }
+  }
+}
+
+WorkerSlot* Pool::Impl::slot_of(pid_t pid) const {
+  for (const auto& slot : slots_) {
+    if (slot->pid == pid) return slot.get();
+  }
+  return nullptr;
+}
+
+void Pool::Impl::kill_orphans() {
+  std::size_t killed = 0;
+  for (pid_t pid : list_children()) {
+    if (slot_of(pid) == nullptr && kill_child_and_group(pid)) ++killed;
+  }
+  if (killed > 0) {
+    spdlog::info("killed {} process group(s) left behind by task workers", killed);
   }
 }
 
@@ -105,6 +141,8 @@ void Pool::Impl::on_worker_exit(std::uint32_t worker, int wait_status) {
   slot.pid = 0;
   slot.stop_timer.cancel();
   const bool clean = WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
+  // Whatever its handler still ran dies before any of its tasks runs again.
+  kill_orphans();
 
   // What it published counts; what it still held died with it. The drain also
   // clears master_notified, which a worker killed mid-notify may have left set.
