@@ -65,10 +65,14 @@ bool bind_to_master(pid_t master) {
 
 int run(std::uint32_t id) {
   SharedMemory memory = SharedMemory::attach(shm::kMemoryFd);
-  const shm::Header& header = memory.header();
-  if (id >= header.worker_count) {
+  WorkerRegion own = WorkerRegion::attach(shm::kWorkerMemoryFd, memory.header());
+  // Mapped: the descriptors are of no more use, and a handler must not find them.
+  memory.close_fd();
+  own.close_fd();
+  const Layout& layout = memory.layout();
+  if (id >= layout.worker_count) {
     std::fprintf(stderr, "tasqd worker: id %u is not below the pool's %u workers\n", id,
-                 header.worker_count);
+                 layout.worker_count);
     return shm::kExitConfig;
   }
   auto settings = decode_worker_settings(memory.settings());
@@ -85,7 +89,7 @@ int run(std::uint32_t id) {
     spdlog::error("cannot enter the worker's jail: {}", e.what());
     return shm::kExitConfig;
   }
-  if (!bind_to_master(static_cast<pid_t>(header.master_pid))) return 1;
+  if (!bind_to_master(static_cast<pid_t>(memory.header().master_pid))) return 1;
   close_on_exec_above_stderr();
 
   std::unique_ptr<HandlerRunner> runner;
@@ -100,9 +104,8 @@ int run(std::uint32_t id) {
     return shm::kExitConfig;
   }
 
-  WorkerLoop loop(memory, id, *runner, settings->max_request);
-  shm::WorkerBlock& block = memory.worker(id);
-  block.ready.store(1, std::memory_order_release);
+  WorkerLoop loop(memory, own, id, *runner, settings->max_request);
+  own.state().ready.store(1, std::memory_order_release);
   loop.notify_master();
   spdlog::debug("ready: handler {}", settings->handler);
   loop.run();

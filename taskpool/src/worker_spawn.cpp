@@ -53,7 +53,7 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 
 // The pipe that tells the parent how exec went: closed by a successful exec
 // (CLOEXEC), or carrying the errno of a failed one.
-constexpr int kExecReportFd = shm::kMemoryFd + 1;
+constexpr int kExecReportFd = shm::kWorkerMemoryFd + 1;
 
 // Between fork and exec only async-signal-safe calls: everything the child
 // needs was prepared by the parent.
@@ -72,12 +72,14 @@ constexpr int kExecReportFd = shm::kMemoryFd + 1;
 
   const int null_fd = ::open("/dev/null", O_RDONLY);
   if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
-  // Park all three above their targets first, in case one already sits there.
+  // Park all four above their targets first, in case one already sits there.
   const int notify = ::fcntl(request.notify_fd, F_DUPFD, 10);
   const int memory = ::fcntl(request.memory_fd, F_DUPFD, 10);
+  const int own = ::fcntl(request.worker_memory_fd, F_DUPFD, 10);
   const int report = ::fcntl(report_fd, F_DUPFD_CLOEXEC, 10);
-  if (notify < 0 || memory < 0 || report < 0 || ::dup2(notify, shm::kNotifyFd) < 0 ||
-      ::dup2(memory, shm::kMemoryFd) < 0 || ::dup3(report, kExecReportFd, O_CLOEXEC) < 0) {
+  if (notify < 0 || memory < 0 || own < 0 || report < 0 || ::dup2(notify, shm::kNotifyFd) < 0 ||
+      ::dup2(memory, shm::kMemoryFd) < 0 || ::dup2(own, shm::kWorkerMemoryFd) < 0 ||
+      ::dup3(report, kExecReportFd, O_CLOEXEC) < 0) {
     ::_exit(shm::kExitConfig);
   }
   const int first_closed = kExecReportFd + 1;
