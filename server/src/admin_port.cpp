@@ -50,7 +50,7 @@ std::string describe(const udp::endpoint& endpoint) {
 
 }  // namespace
 
-AdminPort::AdminPort(Server& server, const Endpoint& endpoint)
+AdminPort::AdminPort(Server& server, const config::Endpoint& endpoint)
     : server_(server), socket_(server.io()) {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(endpoint.host == "localhost" ? "127.0.0.1" : endpoint.host, ec);
@@ -120,8 +120,8 @@ std::string AdminPort::answer(std::string_view command) {
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   if (lower == "ping") return "pong";
-  if (lower == "stats") return stats_json(server_);
-  if (lower == "workers") return workers_json(server_, kMaxReply);
+  if (lower == "stats") return stats_json(server_.snapshot());
+  if (lower == "workers") return workers_json(server_.snapshot(), kMaxReply);
   if (lower == "reload") {
     if (server_.shutting_down()) return "ERR shutting down";
     return server_.reload("admin reload") ? "OK reloading task workers one by one"

@@ -8,7 +8,8 @@
 #include <cstdint>
 #include <string>
 
-#include "tasq/server/config.h"
+#include "stats_snapshot.h"
+#include "tasq/config/config.h"
 
 namespace tasq::server {
 
@@ -17,7 +18,7 @@ class Server;
 class AdminPort {
  public:
   /// Binds; throws std::runtime_error naming `admin` on failure.
-  AdminPort(Server& server, const Endpoint& endpoint);
+  AdminPort(Server& server, const config::Endpoint& endpoint);
   void start();
   void stop();
   [[nodiscard]] std::uint16_t bound_port() const { return bound_port_; }
@@ -42,9 +43,9 @@ class AdminPort {
 };
 
 /// The admin `stats` JSON (the figures of INFO).
-std::string stats_json(Server& server);
+std::string stats_json(const StatsSnapshot& snapshot);
 /// The admin `workers` JSON; `limit` bytes at most, cutting the list and
 /// saying so when it would not fit one datagram.
-std::string workers_json(Server& server, std::size_t limit);
+std::string workers_json(const StatsSnapshot& snapshot, std::size_t limit);
 
 }  // namespace tasq::server

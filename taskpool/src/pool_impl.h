@@ -122,15 +122,14 @@ class Pool::Impl {
 
   /// The master's truth about one task in the ring; handles index tasks_.
   /// The arena holds a copy for the workers, never read back.
-  /// 32 bytes, aligned: one cache line holds two, none straddles two.
-  struct alignas(32) Task {
+  struct Task {
     std::uint64_t offset;  ///< its TaskRecord in the arena
     std::uint64_t id;
+    std::int64_t enqueued_ns;   ///< steady-clock time it entered the ring
+    QueueEntry* queue;
     std::uint32_t payload_len;  ///< at most package_max_length, 1 GiB
     std::uint32_t attempt;
-    QueueEntry* queue;
   };
-  static_assert(sizeof(Task) == 32);
 
   // pool.cpp
   void check_config() const;
@@ -196,12 +195,15 @@ class Pool::Impl {
   void notify_space_freed();
   /// False when the completion is not for the task the worker holds.
   bool on_completion(WorkerSlot& slot, const Completion& completion);
-  void complete_task(std::uint32_t handle, std::string_view result);
+  /// `started_ns`: the attempt's steady-clock start as its worker reported
+  /// it, 0 when unknown.
+  void complete_task(std::uint32_t handle, std::string_view result, std::int64_t started_ns);
   /// An attempt failed: retried while attempts remain, else dead-lettered.
-  void fail_task(std::uint32_t handle, int status, std::string_view reason);
+  void fail_task(std::uint32_t handle, int status, std::string_view reason,
+                 std::int64_t started_ns);
   void keep_dead_letter(const Task& task, std::string_view reason);
   void emit(const Task& task, tasq_outcome outcome, int status, std::string_view result,
-            std::string_view reason);
+            std::string_view reason, std::int64_t started_ns);
   /// Frees a task's ring space once it has ended for good.
   void release_task(std::uint32_t handle);
 
@@ -217,8 +219,10 @@ class Pool::Impl {
   void kill_orphans();
   [[nodiscard]] WorkerSlot* slot_of(pid_t pid) const;
   void on_worker_exit(std::uint32_t worker, int wait_status);
-  /// Requeues or dead-letters what a dead worker still held.
-  void fail_held_tasks(const std::vector<std::uint32_t>& held, const std::string& why);
+  /// Requeues or dead-letters what a dead worker still held: handles, each
+  /// with its attempt's start as the worker reported it (0 when unknown).
+  void fail_held_tasks(const std::vector<std::pair<std::uint32_t, std::int64_t>>& held,
+                       const std::string& why);
   /// A worker wrote something impossible into its region: it is killed, its
   /// region is no longer read, and its tasks are retried.
   void worker_corrupted(WorkerSlot& slot, std::string_view what);

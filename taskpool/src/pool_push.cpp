@@ -110,9 +110,12 @@ void Pool::Impl::fill_record(std::uint64_t offset, QueueEntry& entry, std::uint6
   std::memcpy(bytes + queue.size(), payload.data(), payload.size());
   const Task info{.offset = offset,
                   .id = id,
+                  .enqueued_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     Clock::now().time_since_epoch())
+                                     .count(),
+                  .queue = &entry,
                   .payload_len = static_cast<std::uint32_t>(payload.size()),
-                  .attempt = attempt,
-                  .queue = &entry};
+                  .attempt = attempt};
   enqueue(new_task(info), info, false);
 }
 

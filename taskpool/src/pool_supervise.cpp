@@ -126,7 +126,7 @@ void Pool::Impl::on_sigchld() {
     } else {
       orphans_died = true;
       spdlog::debug("reaped process {} left behind by a task worker ({})", reaped,
-                    describe_exit(status));
+                    describe_wait_status(status, SignalName::with_name));
     }
   }
   // A process that dies hands its own children to the master: kill them too.
@@ -170,17 +170,27 @@ void Pool::Impl::on_worker_exit(std::uint32_t worker, int wait_status) {
   // of its region is read); what it still held died with it; what it never
   // took goes back to the backlog, its attempt not used up.
   if (!slot.corrupt) drain();
-  std::vector<std::uint32_t> held;
+  // The task it died running said when it started (a claim, for reports).
+  std::uint64_t running_id = 0;
+  std::int64_t running_since = 0;
+  if (!slot.corrupt && slot.region.mapped()) {
+    running_id = slot.region.state().current_task.load(std::memory_order_acquire);
+    running_since = slot.region.state().busy_since_ns.load(std::memory_order_relaxed);
+  }
+  std::vector<std::pair<std::uint32_t, std::int64_t>> held;
   scratch_handles_.clear();
-  slot.queue->abandon([&held](std::uint32_t handle) { held.push_back(handle); },
-                      [this](std::uint32_t handle) { scratch_handles_.push_back(handle); });
+  slot.queue->abandon(
+      [&](std::uint32_t handle) {
+        held.emplace_back(handle, tasks_[handle].id == running_id ? running_since : 0);
+      },
+      [this](std::uint32_t handle) { scratch_handles_.push_back(handle); });
   for (auto it = scratch_handles_.rbegin(); it != scratch_handles_.rend(); ++it) {
     backlog_.push_front(*it);
   }
   slot.reader.reset(nullptr, nullptr, nullptr, 0);
   slot.region = WorkerRegion();
 
-  const std::string how = describe_exit(wait_status);
+  const std::string how = describe_wait_status(wait_status, SignalName::with_name);
   if (slot.stopping && clean) {
     spdlog::debug("task worker {} (pid {}) stopped", worker, pid);
   } else if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == shm::kExitConfig) {
@@ -211,8 +221,9 @@ void Pool::Impl::on_worker_exit(std::uint32_t worker, int wait_status) {
   check_drained();
 }
 
-void Pool::Impl::fail_held_tasks(const std::vector<std::uint32_t>& held, const std::string& why) {
-  for (std::uint32_t handle : held) {
+void Pool::Impl::fail_held_tasks(const std::vector<std::pair<std::uint32_t, std::int64_t>>& held,
+                                 const std::string& why) {
+  for (const auto& [handle, started_ns] : held) {
     --counters_.in_flight;
     if (phase_ == Phase::stopping || phase_ == Phase::done) {
       // Stopped by the shutdown, not failed: no attempt is used up and no end
@@ -224,7 +235,7 @@ void Pool::Impl::fail_held_tasks(const std::vector<std::uint32_t>& held, const s
       ++task.queue->second.pending;
       continue;
     }
-    fail_task(handle, -1, why);
+    fail_task(handle, -1, why, started_ns);
   }
 }
 

@@ -156,6 +156,7 @@ struct CompletionHeader {
   std::uint64_t position;  ///< the task's position in the worker's queue
   std::uint32_t result_len;
   std::uint32_t reason_len;
+  std::int64_t started_ns;  ///< CLOCK_MONOTONIC start of the attempt (a claim, for reports only)
 };
 inline constexpr std::uint32_t kWrapBit = 0x80000000u;
 

@@ -123,7 +123,8 @@ void WorkerLoop::execute(const DispatchConsumer::Task& task) {
     std::_Exit(70);  // EX_SOFTWARE
   }
   const std::uint64_t task_id = record->id;
-  state_.busy_since_ns.store(monotonic_ns(), std::memory_order_relaxed);
+  const std::int64_t started_ns = monotonic_ns();
+  state_.busy_since_ns.store(started_ns, std::memory_order_relaxed);
   state_.current_task.store(task_id, std::memory_order_release);
 
   const TaskInput input{.id = task_id,
@@ -151,7 +152,7 @@ void WorkerLoop::execute(const DispatchConsumer::Task& task) {
         std::min<std::uint64_t>(output.reason.size(), writer_.data_capacity()));
     std::memcpy(data, output.reason.data(), reason_len);
   }
-  writer_.commit(output.status, task_id, task.position, result_len, reason_len);
+  writer_.commit(output.status, task_id, task.position, result_len, reason_len, started_ns);
   state_.current_task.store(0, std::memory_order_relaxed);
   notify_master();
 }

@@ -178,9 +178,12 @@ TEST(Journal, ASecondTasqdOnTheSameJournalRefusesToStart) {
   EXPECT_NE(output.find("journal " + journal + " is in use by another process"),
             std::string::npos)
       << output;
-  // The first one is unharmed.
+  // The first one is unharmed (once its own load is over: before that a push
+  // is answered -LOADING, whatever the second one did).
   RedisClient client(first.port());
-  EXPECT_EQ(client.command({"LPUSH", "q", "x"}).type, Reply::Type::integer);
+  ASSERT_TRUE(eventually([&] { return loaded(client); }));
+  auto reply = client.command({"LPUSH", "q", "x"});
+  EXPECT_EQ(reply.type, Reply::Type::integer) << reply.str;
 }
 
 TEST(Journal, DamageInTheMiddleStopsTasqdNamingTheOffset) {

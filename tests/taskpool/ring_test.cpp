@@ -534,8 +534,13 @@ TEST(Ring, ImpossibleClaimsAndCompletionsAreCaught) {
   CompletionReader third;
   third.reset(&m.regions_[0].state(), &m.memory_.block(0), m.regions_[0].ring(),
               m.regions_[0].ring_bytes());
-  shm::CompletionHeader header{
-      .bytes = 64, .status = 0, .task_id = 2, .position = 1, .result_len = 4000, .reason_len = 0};
+  shm::CompletionHeader header{.bytes = 64,
+                               .status = 0,
+                               .task_id = 2,
+                               .position = 1,
+                               .result_len = 4000,
+                               .reason_len = 0,
+                               .started_ns = 0};
   std::memcpy(liar.ring(), &header, sizeof(header));
   EXPECT_EQ(third.drain(third.load_head(), accept), CompletionReader::Result::corrupt);
 }
