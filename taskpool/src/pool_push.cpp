@@ -201,9 +201,10 @@ bool Pool::Impl::eligible(const WorkerSlot& slot) const {
 }
 
 void Pool::Impl::rebalance() {
+  // Idle, as far as the master has seen: nothing queued, nothing running.
   bool hungry = false;
   for (const auto& slot : slots_) {
-    if (eligible(*slot) && slot->queue->untaken() == 0) hungry = true;
+    if (eligible(*slot) && slot->queue->outstanding() == 0) hungry = true;
   }
   bool held_up = false;
   for (auto& slot : slots_) {
