@@ -19,10 +19,13 @@ extern char** environ;  // NOLINT: POSIX declares it nowhere else
 namespace tasq::taskpool {
 namespace {
 
-/// The master's secrets. The container image hands the admin token to
-/// tasqd in its environment; a worker, and through it every task's command,
-/// would otherwise inherit it and could reload or stop tasqd with it.
-constexpr std::string_view kMasterOnly[] = {"TASQ_ADMIN_TOKEN=", "TASQ_ADMIN_TOKEN_FILE="};
+/// The master's secrets and its own channels. The container image hands the
+/// admin token to tasqd in its environment; a worker, and through it every
+/// task's command, could otherwise reload or stop tasqd with it. systemd's
+/// notification socket and watchdog settings are the master's alone: a
+/// handler must not be able to report readiness or pet the watchdog.
+constexpr std::string_view kMasterOnly[] = {"TASQ_ADMIN_TOKEN=", "TASQ_ADMIN_TOKEN_FILE=",
+                                            "NOTIFY_SOCKET=", "WATCHDOG_USEC=", "WATCHDOG_PID="};
 
 bool master_only(std::string_view entry) {
   for (std::string_view name : kMasterOnly) {
@@ -31,7 +34,8 @@ bool master_only(std::string_view entry) {
   return false;
 }
 
-/// The master's environment without its secrets, with the worker marker set to `id`.
+/// The master's environment without what is the master's alone, with the
+/// worker marker set to `id`.
 std::vector<std::string> worker_environment(std::uint32_t id) {
   const std::string marker = std::string(shm::kWorkerEnv) + "=";
   std::vector<std::string> env;
