@@ -6,6 +6,7 @@
  *   2. it tries to make each one that is read-only writable, with mprotect
  *      and through /proc/self/mem;
  *   3. it fills what it can write with random bytes.
+ * Its own tasks take a millisecond, so that it is mostly caught holding one.
  * The first time it tries a mapping it appends "tried NAME mprotect=M mem=W"
  * to $TASQ_TEST_HOSTILE_REPORT (M, W: 1 when that made it writable), and
  * each time it scribbles "scribbled NAME". */
@@ -119,6 +120,8 @@ int tasq_worker_start(uint32_t worker_id) {
 }
 
 int tasq_task(const tasq_task_info *task, tasq_result *result) {
+  /* The attacker's tasks are slow, so that it is mostly caught holding one. */
+  if (task->worker_id == 0) nap_us(1000);
   const int n = snprintf(result->data, result->capacity, "w%u:", task->worker_id);
   if (n < 0 || (size_t)n + task->payload_len > result->capacity) return 2;
   memcpy(result->data + n, task->payload, task->payload_len);

@@ -56,6 +56,8 @@ std::map<std::uint64_t, std::string> push_until(PoolHarness& h, const std::funct
   return pushed;
 }
 
+constexpr const char* kCorrupted = "worker corrupted shared memory";
+
 TEST(PoolHostile, AWorkerAttackingTheSharedMemoryHurtsOnlyItself) {
   constexpr std::size_t kTasks = 4000;
   TempDir dir("tasq-hostile");
@@ -74,9 +76,19 @@ TEST(PoolHostile, AWorkerAttackingTheSharedMemoryHurtsOnlyItself) {
   PoolHarness h(config);
   h.start();
   // Until the attacker was caught a few times (each new worker 0 attacks
-  // again, a little while after its start).
+  // again, a little while after its start), at least once holding a task
+  // (its tasks are slow, so it mostly does).
+  std::size_t looked_at = 0;
+  bool caught_holding = false;
   const auto pushed = push_until(
-      h, [&] { return h.finals >= kTasks && h.pool().stats().worker_restarts >= 3; }, 60s);
+      h,
+      [&] {
+        for (; looked_at < h.ends.size(); ++looked_at) {
+          caught_holding = caught_holding || h.ends[looked_at].reason == kCorrupted;
+        }
+        return h.finals >= kTasks && h.pool().stats().worker_restarts >= 3 && caught_holding;
+      },
+      60s);
   ASSERT_TRUE(h.wait_finals(pushed.size(), 120s))
       << h.finals << " of " << pushed.size() << " ended";
 
@@ -84,8 +96,10 @@ TEST(PoolHostile, AWorkerAttackingTheSharedMemoryHurtsOnlyItself) {
   std::size_t honest = 0, corrupted_reasons = 0, dead = 0;
   for (const auto& end : h.ends) {
     ASSERT_EQ(pushed.count(end.id), 1u) << "an end for a task never pushed: " << end.id;
-    if (end.reason.find("worker corrupted shared memory") != std::string::npos) {
+    if (end.reason == kCorrupted) {
       ++corrupted_reasons;
+      // Failed and retried: it ends again, by the next attempt.
+      EXPECT_EQ(end.outcome, TASQ_FAILED) << "task " << end.id;
     }
     if (end.outcome == TASQ_FAILED) continue;
     ++finals[end.id];
@@ -108,6 +122,8 @@ TEST(PoolHostile, AWorkerAttackingTheSharedMemoryHurtsOnlyItself) {
   EXPECT_EQ(stats.pending + stats.in_flight, 0u);
   EXPECT_EQ(stats.ring_used, 0u);
   EXPECT_GE(stats.worker_restarts, 3u) << "the attacker was not caught again and again";
+  EXPECT_GT(corrupted_reasons, 0u) << "no task was retried as \"" << kCorrupted << "\"";
+  EXPECT_GT(stats.retried, 0u);
 
   const std::string text = read_file(report);
   std::istringstream lines(text);
