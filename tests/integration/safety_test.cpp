@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "redis_client.h"
+#include "scoped_env.h"
 #include "task_files.h"
 #include "tasqd_process.h"
 
@@ -55,20 +56,6 @@ std::vector<int> worker_pids(RedisClient& c) {
   }
   return pids;
 }
-
-/// Sets an environment variable (inherited by the tasqd started next) for
-/// the life of the object.
-struct ScopedEnv {
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    ::setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() { ::unsetenv(name_); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-};
 
 // The case: SIGUSR1 replaces the worker, which overruns max_wait_time
 // and is SIGKILLed; its task runs again. The first run's command must die

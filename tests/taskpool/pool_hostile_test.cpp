@@ -13,21 +13,12 @@
 #include <sstream>
 
 #include "pool_test_support.h"
+#include "scoped_env.h"
 
 namespace tasq::taskpool::testing {
 namespace {
 
-struct ScopedEnv {
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    ::setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() { ::unsetenv(name_); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-};
+using test::ScopedEnv;
 
 /// Pushes tasks "p0", "p1", ..., about 10 a millisecond, until `enough()`
 /// holds or `limit` passes.

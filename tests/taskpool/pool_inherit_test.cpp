@@ -8,20 +8,12 @@
 #include <sstream>
 
 #include "pool_test_support.h"
+#include "scoped_env.h"
 
 namespace tasq::taskpool::testing {
 namespace {
 
-/// Sets an environment variable for the life of the object.
-struct ScopedEnv {
-  ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
-  ~ScopedEnv() { ::unsetenv(name_); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-};
+using test::ScopedEnv;
 
 /// The descriptors above 2 in `ls -l /proc/self/fd` output that are not ls's
 /// own handle on the directory it lists, as "N -> TARGET" lines.

@@ -11,33 +11,10 @@
 #include <thread>
 
 #include "pool_test_support.h"
+#include "sleep_probe.h"
 
 namespace tasq::taskpool::testing {
 namespace {
-
-// A sleep duration unique to this test process and `tag`, so that the
-// processes a command starts can be found in /proc by their command line.
-std::string unique_nap(int seconds, int tag) {
-  return std::to_string(seconds) + "." + std::to_string(::getpid()) + std::to_string(tag);
-}
-
-// Live processes running `sleep NAP`; a zombie counts as gone.
-int live_sleeps(const std::string& nap) {
-  const std::string cmdline = "sleep" + std::string(1, '\0') + nap + std::string(1, '\0');
-  int count = 0;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (read_file((entry.path() / "cmdline").string()) != cmdline) continue;
-    const std::string stat = read_file((entry.path() / "stat").string());
-    const std::size_t paren = stat.rfind(')');
-    if (paren == std::string::npos || paren + 2 >= stat.size()) continue;
-    const char state = stat[paren + 2];
-    if (state != 'Z' && state != 'X') ++count;
-  }
-  return count;
-}
 
 int lines_of(const std::filesystem::path& file) {
   const std::string text = read_file(file.string());

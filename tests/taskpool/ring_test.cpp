@@ -291,6 +291,20 @@ bool run_until(const std::function<bool()>& done, std::chrono::seconds limit = 1
   return true;
 }
 
+// Asks the first `workers` consumers to stop and waits until each has gone,
+// whether it stopped or had been killed.
+bool stop_all(RingMaster& m, std::uint32_t workers) {
+  for (std::uint32_t w = 0; w < workers; ++w) m.stop(w);
+  return run_until([&] {
+    bool all = true;
+    for (std::uint32_t w = 0; w < workers; ++w) {
+      m.reap(w, false);
+      all = all && m.pid(w) == 0;
+    }
+    return all;
+  });
+}
+
 TEST(Ring, ManyLapsSeveralConsumersEverySizeExactAccounting) {
   constexpr std::uint64_t kTasks = 20'000;  // every size 0..4096 ~5 times, many laps per queue
   RingMaster m(3, 1u << 20);
@@ -415,15 +429,7 @@ TEST(Ring, ConsumersKilledAtRandomLoseNothing) {
     }
     return next > kTasks && m.completions_.size() == kTasks;
   }));
-  for (std::uint32_t w = 0; w < kWorkers; ++w) m.stop(w);
-  ASSERT_TRUE(run_until([&] {
-    bool all = true;
-    for (std::uint32_t w = 0; w < kWorkers; ++w) {
-      m.reap(w, false);
-      all = all && m.pid(w) == 0;
-    }
-    return all;
-  }));
+  ASSERT_TRUE(stop_all(m, kWorkers));
   expect_each_once(m, kTasks);
   EXPECT_GE(kills, 20u);
   // A consumer holds at most one task it has not completed: one re-run per kill, at most.
@@ -462,15 +468,7 @@ TEST(Ring, TakingBackRacesTakingAndKillsYetEveryTaskRunsOnce) {
     m.dispatch();
     return next > kTasks && m.completions_.size() == kTasks;
   }));
-  for (std::uint32_t w = 0; w < kWorkers; ++w) m.stop(w);
-  ASSERT_TRUE(run_until([&] {
-    bool all = true;
-    for (std::uint32_t w = 0; w < kWorkers; ++w) {
-      m.reap(w, false);
-      all = all && m.pid(w) == 0;
-    }
-    return all;
-  }));
+  ASSERT_TRUE(stop_all(m, kWorkers));
   expect_each_once(m, kTasks);
   EXPECT_GT(m.revoked_, 0u) << "nothing was ever taken back";
   EXPECT_LE(m.requeued_, kills);
