@@ -88,7 +88,8 @@ TasqdProcess::TasqdProcess(std::vector<std::string> args) {
   bool ready = eventually([&] {
     auto text = read_file(log_path_);
     std::smatch match;
-    if (text.find("ready") == std::string::npos) return false;
+    // The master's line: at debug, a worker's "ready: handler" may come first.
+    if (text.find("ready: pid") == std::string::npos) return false;
     if (std::regex_search(text, match, listening)) port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
     if (std::regex_search(text, match, admin)) admin_port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
     if (std::regex_search(text, match, metrics)) {
