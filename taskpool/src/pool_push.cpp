@@ -211,9 +211,13 @@ void Pool::Impl::rebalance() {
     if (slot->pid <= 0 || !readable(*slot)) continue;
     DispatchProducer& queue = *slot->queue;
     const bool keep = eligible(*slot) || queue.revoking();
-    // A worker that has nothing queued while another's queued tasks wait
-    // behind a task it is running gets them, unless the backlog feeds it.
-    const bool stuck_behind = hungry && backlog_.empty() && queue.running() > 0;
+    // An idle worker gets the queued tasks of another that wait behind a task
+    // it runs or is about to take (a burst pushed straight into one queue
+    // during a turn, while the others were not yet taking), unless the
+    // backlog feeds it. No worker wakes the master by taking a task, so this
+    // flush is the last chance before the busy one's task ends.
+    const bool stuck_behind =
+        hungry && backlog_.empty() && (queue.running() > 0 || queue.untaken() > 1);
     if (queue.revoking() || (queue.untaken() > 0 && (!keep || stuck_behind))) {
       if (!revoke(*slot)) held_up = true;
     }
