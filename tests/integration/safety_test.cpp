@@ -18,7 +18,7 @@
 #include <thread>
 
 #include "redis_client.h"
-#include "scoped_env.h"
+#include "tasq/test/scoped_env.h"
 #include "task_files.h"
 #include "tasqd_process.h"
 

@@ -8,17 +8,16 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <thread>
 
 #include "handler_test_support.h"
 #include "sleep_probe.h"
+#include "tasq/test/eventually.h"
 
 namespace tasq::taskpool {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::expect_no_children;
 using testing::live_sleeps;
 using testing::run_task;
 
@@ -26,20 +25,9 @@ using testing::run_task;
 // task that took this long waited for its children instead of killing them.
 constexpr auto hung = 20s;
 
-void expect_no_children() {
-  errno = 0;
-  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
-  EXPECT_EQ(errno, ECHILD);
-}
-
 // SIGKILL is delivered asynchronously; give the kernel time, generously.
 bool sleeps_gone(const std::string& nap) {
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (live_sleeps(nap) > 0) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
+  return tasq::test::eventually([&] { return live_sleeps(nap) == 0; }, 10s);
 }
 
 TEST(ExecTimeout, KillsTheWholeProcessGroup) {

@@ -13,7 +13,7 @@
 #include <sstream>
 
 #include "pool_test_support.h"
-#include "scoped_env.h"
+#include "tasq/test/scoped_env.h"
 
 namespace tasq::taskpool::testing {
 namespace {
@@ -52,8 +52,8 @@ constexpr const char* kCorrupted = "worker corrupted shared memory";
 TEST(PoolHostile, AWorkerAttackingTheSharedMemoryHurtsOnlyItself) {
   constexpr std::size_t kTasks = 4000;
   TempDir dir("tasq-hostile");
-  ::chmod(dir.path.c_str(), 0777);  // for workers running as nobody
-  const std::string report = (dir.path / "report").string();
+  ::chmod(dir.path().c_str(), 0777);  // for workers running as nobody
+  const std::string report = (dir.path() / "report").string();
   std::ofstream(report).flush();
   ::chmod(report.c_str(), 0666);
   const ScopedEnv report_env("TASQ_TEST_HOSTILE_REPORT", report);

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "pool_test_support.h"
-#include "scoped_env.h"
+#include "tasq/test/scoped_env.h"
 
 namespace tasq::taskpool::testing {
 namespace {
@@ -37,7 +37,7 @@ TEST(PoolInherit, ExecCommandsGetOnlyStdinStdoutAndStderr) {
   TempDir dir("tasq-inherit");
   // With a log file, the worker holds one more descriptor of its own.
   PoolConfig config = test_config("exec:ls -l /proc/self/fd", 1);
-  config.log_file = (dir.path / "tasq.log").string();
+  config.log_file = (dir.path() / "tasq.log").string();
   PoolHarness h(config);
   h.start();
   const std::uint64_t id = h.push("q", "");

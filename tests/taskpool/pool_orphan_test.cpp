@@ -25,7 +25,7 @@ int lines_of(const std::filesystem::path& file) {
 // SIGKILLed, its task runs again, and the first run must not go on beside it.
 TEST(PoolOrphans, ReloadPastMaxWaitKillsTheRunningCommand) {
   TempDir dir("tasq-orphans");
-  const auto ran = dir.path / "ran";
+  const auto ran = dir.path() / "ran";
   const std::string nap = unique_nap(3, 1);
   PoolConfig config = test_config(
       "exec:echo start >> " + ran.string() + "; sleep " + nap + "; echo ran >> " + ran.string(), 1);
@@ -50,7 +50,7 @@ TEST(PoolOrphans, ReloadPastMaxWaitKillsTheRunningCommand) {
 
 TEST(PoolOrphans, KilledWorkerTakesItsCommandAndWhatEscapedItsGroup) {
   TempDir dir("tasq-orphans");
-  const auto ran = dir.path / "ran";
+  const auto ran = dir.path() / "ran";
   const std::string nap = unique_nap(30, 2);
   const std::string escaped = unique_nap(30, 3);
   // The second sleep leaves the command's process group (and session): only

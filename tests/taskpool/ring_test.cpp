@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@
 #include "dispatch_queue.h"
 #include "payload_arena.h"
 #include "shared_memory.h"
+#include "tasq/test/eventually.h"
 
 namespace tasq::taskpool {
 namespace {
@@ -41,6 +43,15 @@ char pattern_byte(std::uint64_t id, std::size_t i) {
 }
 
 std::size_t size_of_task(std::uint64_t id) { return id % (kResultCapacity + 1); }
+
+/// fork() for a child that spins: it dies with this process, so a test that
+/// fails or times out never leaves a consumer spinning on a core.
+pid_t fork_spinner() {
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid == 0 && (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent)) ::_exit(4);
+  return pid;
+}
 
 /// A consumer process: maps what a worker maps, takes, checks the payload,
 /// echoes it back. Never returns; exits 0 when its stop flag is set, 3 when a
@@ -114,7 +125,7 @@ class RingMaster {
     queues_[w].reset(&regions_[w].state());
     readers_[w].reset(&regions_[w].state(), &memory_.block(w), regions_[w].ring(),
                       regions_[w].ring_bytes());
-    const pid_t pid = ::fork();
+    const pid_t pid = fork_spinner();
     ASSERT_GE(pid, 0);
     if (pid == 0) consume(memory_.fd(), regions_[w].fd(), w, dawdle);
     regions_[w].close_fd();
@@ -282,13 +293,10 @@ void expect_each_once(const RingMaster& m, std::uint64_t tasks) {
   EXPECT_EQ(m.arena_.used(), 0u);
 }
 
-// A bound, generous for sanitizer builds on a busy machine; never a timing check.
+// Spins: each call of `done` does the master's work (publishing, draining).
+// The bound is generous for sanitizer builds on a busy machine.
 bool run_until(const std::function<bool()>& done, std::chrono::seconds limit = 100s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-  }
-  return true;
+  return tasq::test::eventually(done, limit, 0ms);
 }
 
 // Asks the first `workers` consumers to stop and waits until each has gone,
@@ -358,7 +366,7 @@ TEST(Ring, CompletionRingWrapsWithEveryRecordSize) {
   ASSERT_LT(ring_bytes, 4 * (kResultCapacity + 64)) << "small ring, many wraps";
   CompletionReader reader;
   reader.reset(&region.state(), &m.memory_.block(0), region.ring(), ring_bytes);
-  const pid_t pid = ::fork();
+  const pid_t pid = fork_spinner();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     const WorkerRegion own = WorkerRegion::attach(region.fd(), m.memory_.header());
@@ -399,6 +407,7 @@ TEST(Ring, CompletionRingWrapsWithEveryRecordSize) {
   EXPECT_EQ(expected, kRecords + 1);
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  m.pids_[0] = 0;
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   guard.pid = 0;
 }

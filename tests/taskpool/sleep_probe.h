@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
+
+#include "tasq/test/files.h"
 
 namespace tasq::taskpool::testing {
 
@@ -19,18 +19,14 @@ inline std::string unique_nap(int seconds, int tag) {
 /// Live processes running `sleep NAP`. A zombie counts as gone: it has been
 /// killed, and reaping an orphan is its new parent's business.
 inline int live_sleeps(const std::string& nap) {
-  const auto read = [](const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  };
   const std::string cmdline = "sleep" + std::string(1, '\0') + nap + std::string(1, '\0');
   int count = 0;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (read(entry.path() / "cmdline") != cmdline) continue;
-    const std::string stat = read(entry.path() / "stat");
+    if (test::read_file(entry.path() / "cmdline") != cmdline) continue;
+    const std::string stat = test::read_file(entry.path() / "stat");
     const std::size_t paren = stat.rfind(')');
     if (paren == std::string::npos || paren + 2 >= stat.size()) continue;  // exited meanwhile
     const char state = stat[paren + 2];
