@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "redis_client.h"
 #include "tasq/test/scoped_env.h"
@@ -94,6 +95,41 @@ TEST(Safety, ReloadPastMaxWaitTimeKillsTheCommandOfTheKilledWorker) {
   EXPECT_EQ(count_of(text, "start"), 2) << text;
   EXPECT_EQ(count_of(text, "ran"), 1) << "the killed worker's command ran on:\n" << text;
   EXPECT_EQ(info_field(c, "tasks_retried"), 1);
+}
+
+// A pipe: co-process and what it started in the background die with their
+// worker when the worker is SIGKILLed, and a new worker's co-process takes
+// the next tasks.
+TEST(Safety, APipeCoProcessAndItsChildrenDieWithTheirWorker) {
+  const std::string dir = make_temp_dir("safety-pipe");
+  const std::string worker_py = std::string(TASQ_SOURCE_DIR) + "/clients/python/examples/worker.py";
+  TasqdProcess server({"--handler",
+                       "pipe:sleep 300 & echo $! >> " + dir + "/children; echo $$ >> " + dir +
+                           "/coprocesses; exec python3 " + worker_py,
+                       "--task_worker_num", "1"});
+  ASSERT_TRUE(server.started()) << server.log();
+  RedisClient c(server.port());
+  ASSERT_EQ(c.command({"LPUSH", "q", "first"}).type, Type::integer);
+  ASSERT_TRUE(eventually([&] { return info_field(c, "tasks_completed") == 1; })) << server.log();
+  const int coprocess = std::atoi(slurp(dir + "/coprocesses").c_str());
+  const int child = std::atoi(slurp(dir + "/children").c_str());
+  ASSERT_GT(coprocess, 0);
+  ASSERT_GT(child, 0);
+  ASSERT_TRUE(running(coprocess) && running(child));
+
+  const std::vector<int> workers = worker_pids(c);
+  ASSERT_EQ(workers.size(), 1u);
+  ASSERT_EQ(::kill(workers[0], SIGKILL), 0);
+  EXPECT_TRUE(eventually([&] { return !running(coprocess) && !running(child); }, 30s))
+      << "co-process " << coprocess << (running(coprocess) ? " alive" : " gone") << ", child "
+      << child << (running(child) ? " alive" : " gone");
+  if (running(child)) ::kill(child, SIGKILL);  // no sleep left behind by a failure
+
+  // The replacement worker starts its own co-process, which answers.
+  ASSERT_EQ(c.command({"LPUSH", "q", "second"}).type, Type::integer);
+  EXPECT_TRUE(eventually([&] { return info_field(c, "tasks_completed") == 2; }, 60s))
+      << server.log();
+  EXPECT_EQ(count_of(slurp(dir + "/coprocesses"), "\n"), 2);
 }
 
 // A command gets stdin, stdout and stderr and nothing else of its worker's
