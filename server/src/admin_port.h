@@ -1,13 +1,20 @@
 #pragma once
 // The UDP admin port: one plain-text command per datagram, one reply
-// datagram back. `ping`, `stats`, `workers`, `reload`, `shutdown`; with
-// admin_token set, a datagram is `TOKEN COMMAND`.
+// datagram back. `ping`, `stats`, `workers`, `reload`, `shutdown`. A
+// datagram is always `TOKEN COMMAND`: the token is admin_token, or one made
+// at start and written to a file that only tasqd's user can read, where
+// tasqctl finds it (tasq/access/token_file.h).
 
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <array>
 #include <cstdint>
 #include <string>
 
+#include "tasq/access/admin_datagram.h"
+#include "tasq/access/refusal_log.h"
+#include "tasq/access/secret.h"
+#include "tasq/access/token_file.h"
 #include "tasq/server/config.h"
 
 namespace tasq::server {
@@ -16,8 +23,13 @@ class Server;
 
 class AdminPort {
  public:
-  /// Binds; throws std::runtime_error naming `admin` on failure.
+  /// Binds and writes the token file; throws std::runtime_error naming
+  /// `admin` on failure.
   AdminPort(Server& server, const Endpoint& endpoint);
+  /// Removes the token file it wrote.
+  ~AdminPort();
+  AdminPort(const AdminPort&) = delete;
+  AdminPort& operator=(const AdminPort&) = delete;
   void start();
   void stop();
   [[nodiscard]] std::uint16_t bound_port() const { return bound_port_; }
@@ -30,15 +42,23 @@ class AdminPort {
   void do_receive();
   void on_receive(const boost::system::error_code& ec, std::size_t bytes);
   std::string handle(std::string_view datagram);
+  void keep_token();
+  void note_refusal();
+  void arm_refusal_timer();
 
   Server& server_;
   boost::asio::ip::udp::socket socket_;
   boost::asio::ip::udp::endpoint sender_;
   // One byte more than the longest datagram accepted, so a longer one is
   // seen as too long instead of being silently cut.
-  std::array<char, 1025> buffer_{};
+  std::array<char, access::kMaxAdminDatagram + 1> buffer_{};
   std::uint16_t bound_port_ = 0;
   bool stopped_ = false;
+  access::Secret token_;
+  access::WrittenFile token_file_;
+  access::RefusalLog refusals_;
+  boost::asio::steady_timer refusal_timer_;
+  bool refusal_timer_armed_ = false;
 };
 
 /// The admin `stats` JSON (the figures of INFO).

@@ -45,6 +45,8 @@ taskpool::PoolConfig pool_config(const Config& config, std::vector<std::string> 
 Server::Server(boost::asio::io_context& io, Config config, std::vector<std::string> worker_args)
     : io_(io),
       config_(std::move(config)),
+      requirepass_(config_.requirepass.empty() ? access::Secret()
+                                               : access::Secret(config_.requirepass)),
       pool_(std::make_unique<taskpool::Pool>(io, pool_config(config_, std::move(worker_args)))),
       signals_(io),
       heartbeat_timer_(io),

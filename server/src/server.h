@@ -18,6 +18,7 @@
 #include "journal_replay.h"
 #include "server_stats.h"
 #include "session_registry.h"
+#include "tasq/access/secret.h"
 #include "tasq/server/config.h"
 #include "tasq/taskpool/pool.h"
 
@@ -50,6 +51,8 @@ class Server {
   bool reload(std::string_view why, bool log_if_busy = true);
 
   [[nodiscard]] const Config& config() const { return config_; }
+  /// requirepass as a digest, for AUTH's constant-time check.
+  [[nodiscard]] const access::Secret& requirepass() const { return requirepass_; }
   [[nodiscard]] taskpool::Pool& pool() { return *pool_; }
   [[nodiscard]] ServerStats& stats() { return stats_; }
   [[nodiscard]] SessionRegistry& sessions() { return sessions_; }
@@ -103,6 +106,7 @@ class Server {
 
   boost::asio::io_context& io_;
   Config config_;
+  access::Secret requirepass_;
   ServerStats stats_;
   SessionRegistry sessions_;
   std::unique_ptr<taskpool::Pool> pool_;
