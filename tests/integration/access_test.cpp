@@ -1,0 +1,142 @@
+// Who may do what over RESP, against a real tasqd: Redis's bounds before
+// AUTH, a session giving back what one large command made it hold, and the
+// inline reader treating a NUL byte as Redis's does.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+#include "raw_client.h"
+#include "redis_client.h"
+#include "tasqd_process.h"
+
+namespace tasq::test {
+namespace {
+
+std::string multibulk(const std::vector<std::string>& args) {
+  std::string out = "*" + std::to_string(args.size()) + "\r\n";
+  for (const auto& arg : args) out += "$" + std::to_string(arg.size()) + "\r\n" + arg + "\r\n";
+  return out;
+}
+
+// Sends `request` and expects `reply` (a Redis protocol error) and the
+// connection closed after it.
+void expect_refused_and_closed(std::uint16_t port, const std::string& request,
+                               const std::string& reply) {
+  RawClient client(port);
+  ASSERT_TRUE(client.connected());
+  client.send(request);
+  EXPECT_TRUE(client.wait_closed()) << "still open after: " << client.received();
+  EXPECT_EQ(client.received(), reply);
+}
+
+TEST(Unauthenticated, MoreThanTenArgumentsIsRefusedAndClosed) {
+  TasqdProcess server({"--requirepass", "pw"});
+  expect_refused_and_closed(server.port(), "*11\r\n",
+                            "-ERR Protocol error: unauthenticated multibulk length\r\n");
+  // The claim alone is enough, as in Redis: nothing after it is read.
+  expect_refused_and_closed(server.port(), "*700000\r\n" + std::string(64, '$'),
+                            "-ERR Protocol error: unauthenticated multibulk length\r\n");
+}
+
+TEST(Unauthenticated, BulkOver16KiBIsRefusedAndClosed) {
+  TasqdProcess server({"--requirepass", "pw"});
+  expect_refused_and_closed(server.port(), "*2\r\n$4\r\nAUTH\r\n$16385\r\n",
+                            "-ERR Protocol error: unauthenticated bulk length\r\n");
+}
+
+TEST(Unauthenticated, WithinTheBoundsTheClientJustGetsNoauth) {
+  TasqdProcess server({"--requirepass", "pw"});
+  RawClient client(server.port());
+  client.send(multibulk({"LPUSH", "q", "1", "2", "3", "4", "5", "6", "7", "8"}) +
+              multibulk({"LPUSH", "q", std::string(16384, 'p')}));
+  const std::string noauth = "-NOAUTH Authentication required.\r\n";
+  EXPECT_EQ(client.read(2 * noauth.size()), noauth + noauth);
+  EXPECT_FALSE(client.wait_closed(std::chrono::milliseconds(200)));
+}
+
+TEST(Unauthenticated, AuthLiftsTheBounds) {
+  TasqdProcess server({"--requirepass", "pw"});
+  RawClient client(server.port());
+  // In one write: the bounds are lifted from the command after AUTH on.
+  client.send(multibulk({"AUTH", "pw"}) + multibulk({"LPUSH", "q", std::string(100000, 'p')}) +
+              multibulk({"LPUSH", "q", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}));
+  const std::string expected = "+OK\r\n:1\r\n:11\r\n";
+  EXPECT_EQ(client.read(expected.size()), expected);
+  // Without tasqd's password there are no such bounds at all.
+  TasqdProcess open_server;
+  RedisClient c(open_server.port());
+  EXPECT_EQ(c.command({"LPUSH", "q", std::string(100000, 'p')}).type, Reply::Type::integer);
+}
+
+long long rss_kib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
+  }
+  return -1;
+}
+
+// One command of 300,000 empty arguments makes a session hold a table of
+// 300,000 views: each of 32 idle connections kept its table, some 150 MB
+// in all, before the table was given back after the command.
+TEST(Sessions, ALargeCommandsArgumentTableIsGivenBack) {
+  TasqdProcess server({"--task_worker_num", "1"});
+  constexpr int kConnections = 32;
+  constexpr int kArgs = 300000;
+  std::string request = "*" + std::to_string(kArgs) + "\r\n$4\r\nECHO\r\n";
+  for (int i = 1; i < kArgs; ++i) request += "$0\r\n\r\n";
+  const std::string reply = "-ERR wrong number of arguments for 'echo' command\r\n";
+  {
+    // One first, so the allocator's first growth is not counted.
+    RawClient warm(server.port());
+    warm.send(request);
+    ASSERT_EQ(warm.read(reply.size(), std::chrono::seconds(60)), reply);
+  }
+  const long long before = rss_kib(server.pid());
+  std::vector<std::unique_ptr<RawClient>> idle;
+  for (int i = 0; i < kConnections; ++i) {
+    idle.push_back(std::make_unique<RawClient>(server.port()));
+    idle.back()->send(request);
+    ASSERT_EQ(idle.back()->read(reply.size(), std::chrono::seconds(60)), reply) << i;
+  }
+  const long long grown = rss_kib(server.pid()) - before;
+  EXPECT_LT(grown, 64 * 1024) << "KiB kept by " << kConnections << " idle connections";
+  RedisClient c(server.port());
+  EXPECT_EQ(c.command({"PING"}).str, "PONG");
+}
+
+// Redis reads an inline line's end with strchr(), which stops at a NUL: a
+// line holding one never ends, and past the 64 KiB inline bound the client
+// is refused and closed. These are the desync cases of Redis's own
+// tests/unit/protocol.tcl: a NUL, then line after line of data.
+TEST(Protocol, NulInAnInlineRequestDesyncsAsInRedis) {
+  TasqdProcess server;
+  const std::string line = std::string(1024, 'A') + "\n";
+  for (std::string start : {std::string(1, '\0'), std::string("$\0", 2)}) {
+    SCOPED_TRACE(start.size() == 1 ? "\\x00" : "$\\x00");
+    RawClient client(server.port());
+    ASSERT_TRUE(client.connected());
+    // Just over 64 KiB, so that the server has read every byte when it
+    // refuses (unread bytes would make its close a reset).
+    std::string stream = start;
+    for (int i = 0; i < 64; ++i) stream += line;
+    client.send(stream);
+    EXPECT_TRUE(client.wait_closed()) << client.received().substr(0, 200);
+    EXPECT_EQ(client.received(), "-ERR Protocol error: too big inline request\r\n");
+  }
+  {
+    // `*` then a NUL is a bad multibulk count at once.
+    RawClient client(server.port());
+    client.send(std::string("*\0", 2));
+    EXPECT_TRUE(client.wait_closed());
+    EXPECT_EQ(client.received(), "-ERR Protocol error: invalid multibulk length\r\n");
+  }
+  RedisClient c(server.port());
+  EXPECT_EQ(c.command({"PING"}).str, "PONG") << "only those connections suffered";
+}
+
+}  // namespace
+}  // namespace tasq::test
