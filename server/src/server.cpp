@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "admin_port.h"
@@ -216,12 +217,22 @@ void Server::open_journal() {
   journal_commit_ = std::make_unique<JournalCommit>(io_, *journal_);
   loading_ = true;
   spdlog::info("loading the journal {}", config_.journal);
-  journal_->load([this](const journal::LoadResult& result) { on_journal_loaded(result); });
+  journal_->load([this](const journal::LoadResult& result) { on_journal_loaded(result); },
+                 config_.package_max_length_bytes);
 }
 
 void Server::on_journal_loaded(const journal::LoadResult& result) {
   // Damage in the middle: starting would silently drop acknowledged tasks.
   if (!result.error.empty()) throw std::runtime_error(result.error);
+  // Such a task could never enter the ring: replaying it would wait for ever.
+  if (result.oversized_tasks > 0) {
+    throw std::runtime_error(fmt::format(
+        "journal {}: {} task(s) waiting to run have a payload over package_max_length ({} "
+        "bytes), the largest {} bytes (task {}), and cannot enter the ring; nothing was dropped: "
+        "start with package_max_length of at least {} (and ring_size of at least 2 x that + 64k)",
+        config_.journal, result.oversized_tasks, config_.package_max_length_bytes,
+        result.largest_oversized, result.oversized_id, result.largest_oversized));
+  }
   spdlog::info("journal {}: {} record(s), {} live task(s), highest id {}", config_.journal,
                result.records, result.live_tasks, result.highest_id);
   pool_->continue_ids_after(result.highest_id);
