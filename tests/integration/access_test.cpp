@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -136,6 +138,47 @@ TEST(Protocol, NulInAnInlineRequestDesyncsAsInRedis) {
   }
   RedisClient c(server.port());
   EXPECT_EQ(c.command({"PING"}).str, "PONG") << "only those connections suffered";
+}
+
+// `listen unix:PATH` naming a file that is not a socket (a typo, the
+// journal's path) stops tasqd and leaves the file alone; at exit tasqd
+// removes its socket only while the path still is that socket.
+TEST(UnixListener, NeverRemovesWhatIsNotItsSocket) {
+  const std::string dir = make_temp_dir("unix-listener");
+  const std::string path = dir + "/precious";
+  std::ofstream(path) << "not a socket";
+  auto [status, out] = run_command(std::string(TASQ_TASQD_PATH) + " --listen unix:" + path +
+                                   " --admin none --journal none --task_worker_num 1 2>&1");
+  EXPECT_NE(status, 0) << out;
+  EXPECT_NE(out.find("is not a socket; not removing it"), std::string::npos) << out;
+  std::ifstream kept(path);
+  std::string content;
+  std::getline(kept, content);
+  EXPECT_EQ(content, "not a socket");
+
+  const std::string socket_path = dir + "/tasq.sock";
+  {
+    TasqdProcess server({"--listen", "unix:" + socket_path, "--listen", "127.0.0.1:0"});
+    ASSERT_TRUE(server.started());
+    RedisClient c(socket_path);
+    EXPECT_EQ(c.command({"PING"}).str, "PONG");
+    // Something else takes the path while tasqd runs.
+    std::filesystem::remove(socket_path);
+    std::ofstream(socket_path) << "someone else's";
+  }
+  EXPECT_TRUE(std::filesystem::exists(socket_path)) << "removed a file that was not its socket";
+  // A socket left by a crash is replaced at the next start.
+  std::filesystem::remove(socket_path);
+  {
+    TasqdProcess first({"--listen", "unix:" + socket_path, "--listen", "127.0.0.1:0"});
+    ASSERT_TRUE(first.started());
+    first.signal(SIGKILL, true);
+  }
+  ASSERT_TRUE(std::filesystem::exists(socket_path));
+  TasqdProcess second({"--listen", "unix:" + socket_path, "--listen", "127.0.0.1:0"});
+  ASSERT_TRUE(second.started()) << second.log();
+  RedisClient c(socket_path);
+  EXPECT_EQ(c.command({"PING"}).str, "PONG");
 }
 
 }  // namespace
