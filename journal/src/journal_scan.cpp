@@ -133,8 +133,11 @@ class Scan {
  private:
   bool header();
   void records();
-  // The record at `offset` claims to end past the end of the file.
-  void runs_past_end(std::uint64_t offset, std::uint32_t body_len);
+  // The record at `offset` is bad and reaches the end of the file: a torn
+  // write (`torn`), unless a whole record starts after it (then `damaged`,
+  // followed by where).
+  void torn_unless_followed(std::uint64_t offset, const std::string& torn,
+                            const std::string& damaged);
   void take(const FrameHeader& frame, std::uint64_t offset, const format::TaskView& task,
             std::uint64_t id, std::uint32_t attempt);
 
@@ -200,13 +203,16 @@ void Scan::records() {
     const std::uint64_t body_at = offset + kFrameHeaderSize;
     const std::uint64_t record_end = body_at + frame.body_len;
     if (record_end > size) {
-      runs_past_end(offset, frame.body_len);
+      torn_unless_followed(offset, "last record runs past the end of the file",
+                           "record length " + std::to_string(frame.body_len) +
+                               " runs past the end of the file");
       return;
     }
     if (!checksum_holds(window_, frame, body_at, ec_)) {
       if (ec_) return;
       if (record_end == size) {
-        set(out_, ScanOutcome::Kind::torn, "last record fails its checksum");
+        torn_unless_followed(offset, "last record fails its checksum",
+                             "the record ending the file fails its checksum");
       } else {
         set(out_, ScanOutcome::Kind::damaged, "checksum mismatch");
       }
@@ -232,24 +238,23 @@ void Scan::records() {
   }
 }
 
-void Scan::runs_past_end(std::uint64_t offset, std::uint32_t body_len) {
+void Scan::torn_unless_followed(std::uint64_t offset, const std::string& torn,
+                                const std::string& damaged) {
   std::uint64_t found_at = 0;
   switch (whole_record_after(window_, offset + 1, out_.file_size, found_at, ec_)) {
     case Resync::io_error:
       return;
     case Resync::none:
-      set(out_, ScanOutcome::Kind::torn, "last record runs past the end of the file");
+      set(out_, ScanOutcome::Kind::torn, torn);
       return;
     case Resync::found:
       set(out_, ScanOutcome::Kind::damaged,
-          "record length " + std::to_string(body_len) +
-              " runs past the end of the file, yet a whole record starts at byte " +
-              std::to_string(found_at) + ": a damaged length, not a torn write");
+          damaged + ", yet a whole record starts at byte " + std::to_string(found_at) +
+              ": damage, not a torn write");
       return;
     case Resync::gave_up:
       set(out_, ScanOutcome::Kind::damaged,
-          "record length " + std::to_string(body_len) +
-              " runs past the end of the file, and what follows could not be told from records");
+          damaged + ", and what follows could not be told from records");
       return;
   }
 }

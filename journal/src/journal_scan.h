@@ -36,9 +36,10 @@ struct ScanOutcome {
 
 /// Reads `fd` from offset 0, feeding every good record into `index`.
 ///
-/// A record whose length runs past the end of the file is a torn write only
-/// when no whole record (a sane header whose checksum holds) starts after
-/// it: otherwise its length field was damaged in the middle of the file, and
+/// A bad record that reaches the end of the file (its length runs past it,
+/// or it ends the file and fails its checksum) is a torn write only when no
+/// whole record (a sane header whose checksum holds) starts after it:
+/// otherwise its length field was damaged in the middle of the file, and
 /// cutting there would drop the acknowledged records that follow, so it is
 /// reported as damage.
 ScanOutcome scan_journal(int fd, LiveIndex& index,
