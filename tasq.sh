@@ -2,7 +2,7 @@
 # The project's two entry points, each self-contained on a fresh Debian 12:
 #   ./tasq.sh run [tasqd options...]  install what is missing, build, start tasqd
 #   ./tasq.sh test                    install what is missing, build, run every test
-# `test` builds twice (plain, and ASan+UBSan) and fuzzes the RESP parser for
+# `test` builds twice (plain, and ASan+UBSan) and runs every fuzzer for
 # a bounded time; it stops at the first failure with a non-zero exit code.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -69,7 +69,7 @@ case "${1:-}" in
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 run_tests build-asan
     CC=clang CXX=clang++ build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTASQ_TESTS=OFF \
       -DTASQ_FUZZ=ON
-    log "fuzzing the RESP parser for ${FUZZ_SECONDS}s"
+    log "fuzzing every target for ${FUZZ_SECONDS}s in all"
     tests/fuzz/run.sh build-fuzz "$FUZZ_SECONDS"
     log "all tests passed"
     ;;
