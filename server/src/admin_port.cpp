@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 #include "server.h"
@@ -22,6 +23,11 @@ std::string describe(const udp::endpoint& endpoint) {
   auto address = endpoint.address();
   if (address.is_v6()) return "[" + address.to_string() + "]:" + std::to_string(endpoint.port());
   return address.to_string() + ":" + std::to_string(endpoint.port());
+}
+
+void log_refusals(const access::RefusalLog::Line& line) {
+  spdlog::warn("admin: refused {} datagram(s) with a wrong or missing token, the last from {}",
+               line.count, line.last_from);
 }
 
 }  // namespace
@@ -109,8 +115,7 @@ std::string AdminPort::handle(std::string_view datagram) {
 
 void AdminPort::note_refusal() {
   if (auto line = refusals_.refused(describe(sender_), access::RefusalLog::Clock::now())) {
-    spdlog::warn("admin: refused {} datagram(s) with a wrong or missing token, the last from {}",
-                 line->count, line->last_from);
+    log_refusals(*line);
   }
   arm_refusal_timer();
 }
@@ -126,10 +131,7 @@ void AdminPort::arm_refusal_timer() {
   refusal_timer_.async_wait([this](const boost::system::error_code& ec) {
     refusal_timer_armed_ = false;
     if (ec || stopped_) return;
-    if (auto line = refusals_.due(access::RefusalLog::Clock::now())) {
-      spdlog::warn("admin: refused {} datagram(s) with a wrong or missing token, the last from {}",
-                   line->count, line->last_from);
-    }
+    if (auto line = refusals_.due(access::RefusalLog::Clock::now())) log_refusals(*line);
     arm_refusal_timer();
   });
 }

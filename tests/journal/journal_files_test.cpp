@@ -4,10 +4,8 @@
 // write, and live tasks too big for the ring counted at load.
 
 #include <gtest/gtest.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 
-#include <csignal>
 #include <filesystem>
 
 #include "journal_test_support.h"
@@ -40,19 +38,7 @@ class JournalFiles : public ::testing::Test {
   std::unique_ptr<Journal> open(std::uint64_t rewrite_min = 1ULL << 40) {
     return std::make_unique<Journal>(io_, path_, FsyncPolicy::no, rewrite_min);
   }
-  /// Tasks 1..n, each written on its own; the offsets of their records and the end.
-  std::vector<std::uint64_t> make_tasks(std::uint64_t n) {
-    auto journal = open();
-    EXPECT_EQ(test::load(io_, *journal).error, "");
-    std::vector<std::uint64_t> starts;
-    for (std::uint64_t id = 1; id <= n; ++id) {
-      starts.push_back(journal->stats().size_bytes);
-      journal->append_task(id, 1, 0, "q", test::payload_for(id));
-      EXPECT_FALSE(journal->write());
-    }
-    starts.push_back(journal->stats().size_bytes);
-    return starts;
-  }
+  std::vector<std::uint64_t> make_tasks(std::uint64_t n) { return test::make_tasks(io_, path_, n); }
 
   test::TempDir dir_;
   std::string path_ = dir_.file("tasq.journal");
@@ -118,29 +104,6 @@ TEST_F(JournalFiles, TornTailIsSavedBesideTheJournalBeforeTheCut) {
   EXPECT_EQ(test::read_file(saved).size(), starts[3] - 7 - cut);
 }
 
-// Lowers the file size limit for the scope; SIGXFSZ ignored so that the
-// write fails with EFBIG instead of killing the test.
-class FileSizeLimit {
- public:
-  explicit FileSizeLimit(rlim_t bytes) {
-    ::getrlimit(RLIMIT_FSIZE, &saved_);
-    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
-    rlimit limit = saved_;
-    limit.rlim_cur = bytes;
-    ::setrlimit(RLIMIT_FSIZE, &limit);
-  }
-  ~FileSizeLimit() {
-    ::setrlimit(RLIMIT_FSIZE, &saved_);
-    std::signal(SIGXFSZ, old_handler_);
-  }
-  FileSizeLimit(const FileSizeLimit&) = delete;
-  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
-
- private:
-  rlimit saved_{};
-  void (*old_handler_)(int) = nullptr;
-};
-
 TEST_F(JournalFiles, TornTailThatCannotBeSavedIsNotCut) {
   auto starts = make_tasks(3);
   const std::string torn = test::read_file(path_).substr(0, starts[3] - 7);
@@ -148,7 +111,7 @@ TEST_F(JournalFiles, TornTailThatCannotBeSavedIsNotCut) {
   auto journal = open();
   LoadResult result;
   {
-    FileSizeLimit limit(8);  // the copy of the tail cannot be written
+    test::FileSizeLimit limit(8);  // the copy of the tail cannot be written
     result = test::load(io_, *journal);
   }
   EXPECT_NE(result.error.find("could not be saved"), std::string::npos) << result.error;
