@@ -21,6 +21,7 @@
 
 #include "admin_client.h"
 #include "tasq/access/token_file.h"
+#include "tasq/config/config.h"
 #include "tasqctl_format.h"
 
 namespace po = boost::program_options;
@@ -40,21 +41,12 @@ std::string env_or(const char* name, const std::string& fallback) {
 // The token file names the port only, so it is read for a loopback address
 // alone: sending the local tasqd's token to another host would give it away.
 std::optional<std::uint16_t> loopback_port(const std::string& address) {
-  auto colon = address.rfind(':');
-  if (colon == std::string::npos) return std::nullopt;
-  std::string host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  bool loopback = host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-  if (!loopback) return std::nullopt;
-  try {
-    std::size_t used = 0;
-    unsigned long port = std::stoul(address.substr(colon + 1), &used);
-    if (used != address.size() - colon - 1 || port == 0 || port > 65535) return std::nullopt;
-    return static_cast<std::uint16_t>(port);
-  } catch (const std::exception&) {
+  auto endpoint = tasq::config::parse_endpoint(address);
+  if (!endpoint || endpoint->kind != tasq::config::Endpoint::Kind::tcp || endpoint->port == 0 ||
+      !endpoint->is_loopback()) {
     return std::nullopt;
   }
+  return endpoint->port;
 }
 
 // The token, and where it came from or why there is none, for the hint

@@ -32,7 +32,7 @@ void log_refusals(const access::RefusalLog::Line& line) {
 
 }  // namespace
 
-AdminPort::AdminPort(Server& server, const Endpoint& endpoint)
+AdminPort::AdminPort(Server& server, const config::Endpoint& endpoint)
     : server_(server), socket_(server.io()), refusal_timer_(server.io()) {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(endpoint.host == "localhost" ? "127.0.0.1" : endpoint.host, ec);

@@ -15,7 +15,7 @@
 #include "tasq/access/refusal_log.h"
 #include "tasq/access/secret.h"
 #include "tasq/access/token_file.h"
-#include "tasq/server/config.h"
+#include "tasq/config/config.h"
 
 namespace tasq::server {
 
@@ -25,7 +25,7 @@ class AdminPort {
  public:
   /// Binds and writes the token file; throws std::runtime_error naming
   /// `admin` on failure.
-  AdminPort(Server& server, const Endpoint& endpoint);
+  AdminPort(Server& server, const config::Endpoint& endpoint);
   /// Removes the token file it wrote.
   ~AdminPort();
   AdminPort(const AdminPort&) = delete;

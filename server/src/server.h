@@ -19,7 +19,7 @@
 #include "server_stats.h"
 #include "session_registry.h"
 #include "tasq/access/secret.h"
-#include "tasq/server/config.h"
+#include "tasq/config/config.h"
 #include "tasq/taskpool/pool.h"
 
 namespace tasq::server {
@@ -34,7 +34,7 @@ class Server {
  public:
   using Clock = std::chrono::steady_clock;
 
-  Server(boost::asio::io_context& io, Config config, std::vector<std::string> worker_args);
+  Server(boost::asio::io_context& io, config::Config config, std::vector<std::string> worker_args);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -50,7 +50,7 @@ class Server {
   /// `log_if_busy` is false (reload_watch tries again until it gets its own).
   bool reload(std::string_view why, bool log_if_busy = true);
 
-  [[nodiscard]] const Config& config() const { return config_; }
+  [[nodiscard]] const config::Config& config() const { return config_; }
   /// requirepass as a digest, for AUTH's constant-time check.
   [[nodiscard]] const access::Secret& requirepass() const { return requirepass_; }
   [[nodiscard]] taskpool::Pool& pool() { return *pool_; }
@@ -105,7 +105,7 @@ class Server {
   void cover_id(std::uint64_t last);
 
   boost::asio::io_context& io_;
-  Config config_;
+  config::Config config_;
   access::Secret requirepass_;
   ServerStats stats_;
   SessionRegistry sessions_;

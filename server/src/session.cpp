@@ -29,7 +29,7 @@ constexpr std::size_t kReadChunk = 16 * 1024;
 // one command of many small arguments must not keep its memory for good.
 constexpr std::size_t kArgsKeep = 1024;
 
-resp::ParserLimits limits_for(const Config& config) {
+resp::ParserLimits limits_for(const config::Config& config) {
   resp::ParserLimits limits;
   limits.max_bulk_bytes = config.package_max_length_bytes;
   limits.max_request_bytes = config.package_max_length_bytes + 64 * 1024;
