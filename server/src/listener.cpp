@@ -98,7 +98,15 @@ Listener::Listener(Server& server, const config::Endpoint& endpoint)
     }
   }
   if (!ec) acceptor_.bind(bind_to, ec);
-  if (!ec) acceptor_.listen(static_cast<int>(server.config().backlog), ec);
+  if (ec) throw std::runtime_error("listen: " + endpoint.text + ": " + ec.message());
+  // Before listen(): no client can connect while the mode is still the umask's.
+  const auto& perm = server.config().unixsocketperm;
+  if (endpoint.kind == config::Endpoint::Kind::unix_socket && perm &&
+      ::chmod(endpoint.path.c_str(), static_cast<mode_t>(*perm)) != 0) {
+    throw std::runtime_error("listen: " + endpoint.text +
+                             ": chmod for unixsocketperm: " + std::strerror(errno));
+  }
+  acceptor_.listen(static_cast<int>(server.config().backlog), ec);
   if (ec) throw std::runtime_error("listen: " + endpoint.text + ": " + ec.message());
   if (endpoint.kind == config::Endpoint::Kind::unix_socket) {
     struct stat st {};

@@ -3,11 +3,13 @@
 // inline reader treating a NUL byte as Redis's does.
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include "raw_client.h"
 #include "redis_client.h"
@@ -179,6 +181,53 @@ TEST(UnixListener, NeverRemovesWhatIsNotItsSocket) {
   ASSERT_TRUE(second.started()) << second.log();
   RedisClient c(socket_path);
   EXPECT_EQ(c.command({"PING"}).str, "PONG");
+}
+
+// CONFIG GET never shows requirepass or admin_token, to anyone.
+TEST(ConfigGet, NeverShowsASecret) {
+  const std::string runtime = make_temp_dir("config-get-runtime");
+  ::chmod(runtime.c_str(), 0700);
+  ::setenv("TASQ_RUNTIME_DIR", runtime.c_str(), 1);
+  TasqdProcess server(
+      {"--requirepass", "pw-secret", "--admin", "127.0.0.1:0", "--admin_token", "token-secret"});
+  ASSERT_TRUE(server.started());
+  RedisClient c(server.port());
+  ASSERT_EQ(c.command({"AUTH", "pw-secret"}).str, "OK");
+  for (const char* pattern : {"requirepass", "admin_token", "*", "*pass*", "admin*"}) {
+    Reply reply = c.command({"CONFIG", "GET", pattern});
+    ASSERT_EQ(reply.type, Reply::Type::array) << pattern;
+    for (const auto& element : reply.elements) {
+      EXPECT_EQ(element.str.find("secret"), std::string::npos) << pattern << ": " << element.str;
+      EXPECT_NE(element.str, "requirepass") << pattern;
+      EXPECT_NE(element.str, "admin_token") << pattern;
+    }
+  }
+  EXPECT_TRUE(c.command({"CONFIG", "GET", "requirepass"}).elements.empty());
+  EXPECT_GT(c.command({"CONFIG", "GET", "*"}).elements.size(), 40U) << "the rest are shown";
+}
+
+mode_t mode_of(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
+  return st.st_mode;
+}
+
+// unixsocketperm sets the mode of unix: listener sockets, as Redis's does,
+// whatever the umask; unset, the umask decides.
+TEST(UnixListener, SocketGetsUnixsocketperm) {
+  const std::string dir = make_temp_dir("unixsocketperm");
+  for (auto [perm, mode] : {std::pair{"600", 0600u}, std::pair{"0777", 0777u}}) {
+    const std::string path = dir + "/tasq-" + perm + ".sock";
+    TasqdProcess server(
+        {"--listen", "unix:" + path, "--listen", "127.0.0.1:0", "--unixsocketperm", perm});
+    ASSERT_TRUE(server.started()) << server.log();
+    EXPECT_TRUE(S_ISSOCK(mode_of(path))) << path;
+    EXPECT_EQ(mode_of(path) & 07777, mode) << perm;
+    RedisClient c(path);
+    Reply reply = c.command({"CONFIG", "GET", "unixsocketperm"});
+    ASSERT_EQ(reply.elements.size(), 2U);
+    EXPECT_EQ(reply.elements[1].str, std::string(perm).substr(perm[0] == '0' ? 1 : 0));
+  }
 }
 
 }  // namespace
