@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 
+#include "stats_snapshot.h"
 #include "tasq/access/admin_datagram.h"
 #include "tasq/access/refusal_log.h"
 #include "tasq/access/secret.h"
@@ -62,9 +63,9 @@ class AdminPort {
 };
 
 /// The admin `stats` JSON (the figures of INFO).
-std::string stats_json(Server& server);
+std::string stats_json(const StatsSnapshot& snapshot);
 /// The admin `workers` JSON; `limit` bytes at most, cutting the list and
 /// saying so when it would not fit one datagram.
-std::string workers_json(Server& server, std::size_t limit);
+std::string workers_json(const StatsSnapshot& snapshot, std::size_t limit);
 
 }  // namespace tasq::server

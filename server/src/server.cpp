@@ -2,7 +2,6 @@
 
 #include <signal.h>
 
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "admin_port.h"
@@ -12,7 +11,7 @@
 #include "logging.h"
 #include "reload_watch.h"
 #include "session.h"
-#include "tasq/journal/journal.h"
+#include "task_ends.h"
 
 namespace tasq::server {
 namespace {
@@ -50,13 +49,13 @@ Server::Server(boost::asio::io_context& io, config::Config config,
       config_(std::move(config)),
       requirepass_(config_.requirepass.empty() ? access::Secret()
                                                : access::Secret(config_.requirepass)),
-      pool_(std::make_unique<taskpool::Pool>(io, pool_config(config_, std::move(worker_args)))),
+      intake_(std::make_unique<TaskIntake>(io, pool_config(config_, std::move(worker_args)))),
+      ends_(std::make_unique<TaskEnds>(*intake_)),
       signals_(io),
       heartbeat_timer_(io),
       started_(Clock::now()) {
-  pool_->on_space_freed = [this] { on_space_freed(); };
-  pool_->on_task_end = [this](const taskpool::TaskEnd& end) { on_task_end(end); };
-  delayed_ = std::make_unique<DelayedTasks>(*this, config_.ring_size_bytes);
+  intake_->on_task_end([&ends = *ends_](const taskpool::TaskEnd& end) { ends.on_end(end); });
+  delayed_ = std::make_shared<DelayedTasks>(io_, *intake_, config_.ring_size_bytes);
 }
 
 Server::~Server() = default;
@@ -79,21 +78,15 @@ void Server::start() {
         });
     watch_->start();
   }
-  pool_->start();
+  intake_->start();
   delayed_->start();
   for (auto& listener : listeners_) listener->start();
   if (admin_) admin_->start();
-  cron_ = std::make_unique<CronRunner>(*this, config_.cron);
+  cron_ = std::make_shared<CronRunner>(io_, *intake_, config_.cron);
   cron_->start();
   arm_signals();
   arm_heartbeat();
 }
-
-std::chrono::seconds Server::uptime() const {
-  return std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started_);
-}
-
-std::uint64_t Server::cron_fired() const { return cron_ ? cron_->fired() : 0; }
 
 std::uint16_t Server::first_tcp_port() const {
   for (const auto& listener : listeners_) {
@@ -132,7 +125,7 @@ void Server::on_signal(const boost::system::error_code& ec, int signo) {
 
 bool Server::reload(std::string_view why, bool log_if_busy) {
   if (shutting_down_) return false;
-  bool started = pool_->reload();
+  bool started = intake_->reload_workers();
   if (started) {
     spdlog::info("{}: reloading the task workers one by one", why);
   } else if (log_if_busy) {
@@ -155,59 +148,11 @@ void Server::shutdown(std::string_view why) {
   delayed_->stop();
   if (watch_) watch_->stop();
   sessions_.close_all();
-  for (auto& weak : waiting_for_space_) {
-    if (auto session = weak.lock()) session->stop();
-  }
-  waiting_for_space_.clear();
-  pool_->shutdown([this] {
-    if (journal_) journal_->close();
+  intake_->shutdown([this] {
     spdlog::info("all tasks drained and workers stopped; bye");
     signals_.cancel();
     io_.stop();
   });
-}
-
-void Server::wait_for_space(const std::shared_ptr<Session>& session) {
-  waiting_for_space_.push_back(session);
-}
-
-// Wakes the sessions whose pushes found the ring full, oldest first. A
-// session that still finds no room queues itself again.
-void Server::on_ring_space(std::function<void()> listener) {
-  ring_space_listeners_.push_back(std::move(listener));
-}
-
-std::uint64_t Server::push_tasks(std::string_view queue,
-                                 std::span<const std::string_view> payloads) {
-  const std::uint64_t last = pool_->push(queue, payloads);
-  if (last == 0 || !journal_) return last;
-  cover_id(last);
-  std::uint64_t id = last + 1 - payloads.size();
-  for (std::string_view payload : payloads) journal_->append_task(id++, 1, 0, queue, payload);
-  ++journal_appends_;
-  journal_commit_->request();
-  return last;
-}
-
-void Server::journal_task(std::uint64_t id, std::uint32_t attempt, std::int64_t due_ms,
-                          std::string_view queue, std::string_view payload) {
-  if (!journal_) return;
-  cover_id(id);
-  journal_->append_task(id, attempt, due_ms, queue, payload);
-  ++journal_appends_;
-  journal_commit_->request();
-}
-
-void Server::journal_end(std::uint64_t id) {
-  if (!journal_) return;
-  journal_->append_end(id);
-  ++journal_appends_;
-  journal_commit_->request();
-}
-
-bool Server::restore_scheduled(const journal::Task& task) {
-  delayed_->restore(task.id, task.queue, task.due_ms, task.payload);
-  return true;
 }
 
 void Server::open_journal() {
@@ -215,73 +160,12 @@ void Server::open_journal() {
                 : config_.journal_fsync == config::JournalFsync::everysec
                     ? journal::FsyncPolicy::everysec
                     : journal::FsyncPolicy::no;
-  journal_ = std::make_unique<journal::Journal>(io_, config_.journal, policy,
-                                                config_.journal_rewrite_min_size_bytes);
-  journal_commit_ = std::make_unique<JournalCommit>(io_, *journal_);
   loading_ = true;
-  spdlog::info("loading the journal {}", config_.journal);
-  journal_->load([this](const journal::LoadResult& result) { on_journal_loaded(result); },
-                 config_.package_max_length_bytes);
-}
-
-void Server::on_journal_loaded(const journal::LoadResult& result) {
-  // Damage in the middle: starting would silently drop acknowledged tasks.
-  if (!result.error.empty()) throw std::runtime_error(result.error);
-  // Such a task could never enter the ring: replaying it would wait for ever.
-  if (result.oversized_tasks > 0) {
-    throw std::runtime_error(fmt::format(
-        "journal {}: {} task(s) waiting to run have a payload over package_max_length ({} "
-        "bytes), the largest {} bytes (task {}), and cannot enter the ring; nothing was dropped: "
-        "start with package_max_length of at least {} (and ring_size of at least 2 x that + 64k)",
-        config_.journal, result.oversized_tasks, config_.package_max_length_bytes,
-        result.largest_oversized, result.oversized_id, result.largest_oversized));
-  }
-  spdlog::info("journal {}: {} record(s), {} live task(s), highest id {}", config_.journal,
-               result.records, result.live_tasks, result.highest_id);
-  pool_->continue_ids_after(result.highest_id);
-  // Written and synced before anything is pushed: from here on, ids a crash
-  // leaves unrecorded stay below a mark that is already on disk.
-  id_mark_ = result.highest_id;
-  cover_id(result.highest_id + 1);
-  std::error_code ec = journal_->write();
-  if (!ec) ec = journal_->sync();
-  if (ec) spdlog::warn("journal {}: writing the id mark: {} (kept for the next write)",
-                       config_.journal, ec.message());
-  replay_ = std::make_unique<JournalReplay>(*this, *journal_, [this] { loading_ = false; });
-  replay_->start();
-}
-
-// A task becomes visible to the workers in the turn it is pushed, before the
-// turn's journal write: if tasqd dies in between, the task may have run
-// without a record. The ids record written ahead keeps such an id from being
-// given to another task after the restart; one per kIdBlock ids.
-void Server::cover_id(std::uint64_t last) {
-  constexpr std::uint64_t kIdBlock = 1u << 20;
-  if (last + kIdBlock / 2 < id_mark_) return;
-  id_mark_ = last + kIdBlock;
-  journal_->append_ids(id_mark_);
-}
-
-// Every end of an attempt reaches the journal: a failure that will be
-// retried records the next attempt number, an end for good closes the task.
-void Server::on_task_end(const taskpool::TaskEnd& end) {
-  if (!journal_) return;
-  if (end.outcome == TASQ_FAILED) {
-    journal_->append_attempt(end.id, end.attempt + 1);
-  } else {
-    journal_->append_end(end.id);
-  }
-  journal_commit_->request();
-}
-
-void Server::on_space_freed() {
-  if (replay_) replay_->on_ring_space();
-  for (auto& listener : ring_space_listeners_) listener();
-  auto waiting = std::move(waiting_for_space_);
-  waiting_for_space_.clear();
-  for (auto& weak : waiting) {
-    if (auto session = weak.lock()) session->resume_push();
-  }
+  TaskIntake::Replay replay{
+      .restore_scheduled = [this](const journal::Task& task) { delayed_->restore(task); },
+      .done = [this] { loading_ = false; }};
+  intake_->open_journal(config_.journal, policy, config_.journal_rewrite_min_size_bytes,
+                        std::move(replay));
 }
 
 void Server::arm_heartbeat() {
