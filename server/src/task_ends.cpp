@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "task_intake.h"
+#include "task_metrics.h"
 #include "unix_time.h"
 
 namespace tasq::server {
@@ -23,7 +24,7 @@ EndTimes unix_times(const taskpool::TaskEnd& end) {
           .ended_ms = unix_ms_at(end.ended)};
 }
 
-TaskEnds::TaskEnds(TaskIntake& intake) : intake_(intake) {}
+TaskEnds::TaskEnds(TaskIntake& intake, TaskMetrics& metrics) : intake_(intake), metrics_(metrics) {}
 
 // Before an end gets here the pool has already
 //  - counted it (PoolStats: completed, failed, retried, dead; they move with
@@ -35,14 +36,13 @@ TaskEnds::TaskEnds(TaskIntake& intake) : intake_(intake) {}
 void TaskEnds::on_end(const taskpool::TaskEnd& end) {
   intake_.record_end(end);
   log_end(end);
+  metrics_.on_end(end);
   // The next consumers go here, in this order, each one call with `end` (and
   // unix_times(end) when they show times):
   //   - the result store (completed and dead ends: end.result, end.reason),
   //   - the `tasq:finished` stream,
   //   - dead letters (TASQ_DEAD: end.payload, end.attempt, end.reason),
-  //   - waking the XREAD clients blocked on this id,
-  //   - metrics (queue wait = started - enqueued, run time = ended - started;
-  //     steady-clock instants, so durations need no wall clock).
+  //   - waking the XREAD clients blocked on this id.
 }
 
 }  // namespace tasq::server

@@ -13,6 +13,7 @@
 namespace tasq::server {
 
 class TaskIntake;
+class TaskMetrics;
 
 /// An end's times in unix milliseconds, as clients see them.
 struct EndTimes {
@@ -24,13 +25,14 @@ EndTimes unix_times(const taskpool::TaskEnd& end);
 
 class TaskEnds {
  public:
-  explicit TaskEnds(TaskIntake& intake);
+  TaskEnds(TaskIntake& intake, TaskMetrics& metrics);
 
   /// One end of one attempt; `end`'s views are valid during the call only.
   void on_end(const taskpool::TaskEnd& end);
 
  private:
   TaskIntake& intake_;
+  TaskMetrics& metrics_;
 };
 
 }  // namespace tasq::server

@@ -137,6 +137,7 @@ TEST(ConfigValues, DirectiveValuesForConfigGet) {
   EXPECT_EQ(values.size(), 35u);
   EXPECT_EQ(value_of(config, "listen"), "127.0.0.1:6380 unix:/tmp/a.sock");
   EXPECT_EQ(value_of(config, "admin"), "none");
+  EXPECT_EQ(value_of(config, "metrics"), "none");
   EXPECT_EQ(value_of(config, "requirepass"), "pw");
   EXPECT_EQ(value_of(config, "package_max_length"), "2097152");
   EXPECT_EQ(value_of(config, "open_tcp_keepalive"), "no");
