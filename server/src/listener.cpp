@@ -81,7 +81,7 @@ void set_int_option(int fd, int level, int name, int value, const char* what) {
 }  // namespace
 
 Listener::Listener(Server& server, const config::Endpoint& endpoint)
-    : server_(server), endpoint_(endpoint), acceptor_(server.io()), retry_timer_(server.io()) {
+    : server_(server), endpoint_(endpoint), acceptor_(server.io()), accept_pause_(server.io()) {
   boost::system::error_code ec;
   generic_stream::endpoint bind_to;
   if (endpoint.kind == config::Endpoint::Kind::unix_socket) {
@@ -145,7 +145,7 @@ void Listener::stop() {
   stopped_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
-  retry_timer_.cancel();
+  accept_pause_.cancel();
   // Only the socket bound here: the path may have been given to something
   // else since, and that is not ours to remove.
   struct stat st {};
@@ -166,13 +166,7 @@ void Listener::do_accept() {
 void Listener::on_accept(const boost::system::error_code& ec, generic_stream::socket socket) {
   if (stopped_ || ec == asio::error::operation_aborted) return;
   if (ec) {
-    // Out of descriptors or memory: wait a little instead of spinning on a
-    // listener that stays readable.
-    spdlog::warn("accept on {}: {}", endpoint_.text, ec.message());
-    retry_timer_.expires_after(std::chrono::milliseconds(100));
-    retry_timer_.async_wait([this](const boost::system::error_code& wait_ec) {
-      if (!wait_ec) do_accept();
-    });
+    accept_pause_.after(ec, endpoint_.text, [this] { do_accept(); });
     return;
   }
   auto& sessions = server_.sessions();

@@ -6,10 +6,10 @@
 
 #include <boost/asio/basic_socket_acceptor.hpp>
 #include <boost/asio/generic/stream_protocol.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <string>
 
+#include "accept_pause.h"
 #include "tasq/config/config.h"
 
 namespace tasq::server {
@@ -39,7 +39,7 @@ class Listener {
   Server& server_;
   config::Endpoint endpoint_;
   boost::asio::basic_socket_acceptor<boost::asio::generic::stream_protocol> acceptor_;
-  boost::asio::steady_timer retry_timer_;
+  AcceptPause accept_pause_;
   std::uint16_t bound_port_ = 0;
   // The Unix socket file bound, removed at stop only if the path is still it.
   dev_t socket_device_ = 0;
