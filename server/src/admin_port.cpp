@@ -25,15 +25,12 @@ std::string describe(const udp::endpoint& endpoint) {
   return address.to_string() + ":" + std::to_string(endpoint.port());
 }
 
-void log_refusals(const access::RefusalLog::Line& line) {
-  spdlog::warn("admin: refused {} datagram(s) with a wrong or missing token, the last from {}",
-               line.count, line.last_from);
-}
-
 }  // namespace
 
 AdminPort::AdminPort(Server& server, const config::Endpoint& endpoint)
-    : server_(server), socket_(server.io()), refusal_timer_(server.io()) {
+    : server_(server),
+      socket_(server.io()),
+      refusals_(server.io(), "admin", "datagram(s) with a wrong or missing token") {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(endpoint.host == "localhost" ? "127.0.0.1" : endpoint.host, ec);
   if (ec) throw std::runtime_error("admin: " + endpoint.text + ": not an IP address");
@@ -75,7 +72,7 @@ void AdminPort::stop() {
   stopped_ = true;
   boost::system::error_code ignored;
   socket_.close(ignored);
-  refusal_timer_.cancel();
+  refusals_.stop();
 }
 
 void AdminPort::do_receive() {
@@ -106,34 +103,11 @@ void AdminPort::on_receive(const boost::system::error_code& ec, std::size_t byte
 
 std::string AdminPort::handle(std::string_view datagram) {
   const access::AdminRequest request = access::read_admin_datagram(datagram, token_);
-  if (request.refusal == access::AdminRefusal::auth) note_refusal();
+  if (request.refusal == access::AdminRefusal::auth) refusals_.refused(describe(sender_));
   if (request.refusal != access::AdminRefusal::none) {
     return std::string(access::refusal_reply(request.refusal));
   }
   return answer(request.command);
-}
-
-void AdminPort::note_refusal() {
-  if (auto line = refusals_.refused(describe(sender_), access::RefusalLog::Clock::now())) {
-    log_refusals(*line);
-  }
-  arm_refusal_timer();
-}
-
-// The refusals of a burst held back by the once-a-second bound are logged
-// when the second is over, even if no further datagram comes.
-void AdminPort::arm_refusal_timer() {
-  if (refusal_timer_armed_ || stopped_) return;
-  const auto due = refusals_.next_due();
-  if (due == access::RefusalLog::Clock::time_point::max()) return;
-  refusal_timer_armed_ = true;
-  refusal_timer_.expires_at(due);
-  refusal_timer_.async_wait([this](const boost::system::error_code& ec) {
-    refusal_timer_armed_ = false;
-    if (ec || stopped_) return;
-    if (auto line = refusals_.due(access::RefusalLog::Clock::now())) log_refusals(*line);
-    arm_refusal_timer();
-  });
 }
 
 std::string AdminPort::answer(std::string_view command) {

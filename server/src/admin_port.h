@@ -6,14 +6,13 @@
 // tasqctl finds it (tasq/access/token_file.h).
 
 #include <boost/asio/ip/udp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <array>
 #include <cstdint>
 #include <string>
 
+#include "refusal_reporter.h"
 #include "stats_snapshot.h"
 #include "tasq/access/admin_datagram.h"
-#include "tasq/access/refusal_log.h"
 #include "tasq/access/secret.h"
 #include "tasq/access/token_file.h"
 #include "tasq/config/config.h"
@@ -34,6 +33,8 @@ class AdminPort {
   void start();
   void stop();
   [[nodiscard]] std::uint16_t bound_port() const { return bound_port_; }
+  /// The token datagrams must carry: admin_token, or the one made at start.
+  [[nodiscard]] const access::Secret& token() const { return token_; }
 
   /// The reply to one datagram's text (without the token check); public for
   /// the stats figures' single source.
@@ -44,8 +45,6 @@ class AdminPort {
   void on_receive(const boost::system::error_code& ec, std::size_t bytes);
   std::string handle(std::string_view datagram);
   void keep_token();
-  void note_refusal();
-  void arm_refusal_timer();
 
   Server& server_;
   boost::asio::ip::udp::socket socket_;
@@ -57,9 +56,7 @@ class AdminPort {
   bool stopped_ = false;
   access::Secret token_;
   access::WrittenFile token_file_;
-  access::RefusalLog refusals_;
-  boost::asio::steady_timer refusal_timer_;
-  bool refusal_timer_armed_ = false;
+  RefusalReporter refusals_;
 };
 
 /// The admin `stats` JSON (the figures of INFO).

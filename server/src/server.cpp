@@ -51,6 +51,8 @@ Server::Server(boost::asio::io_context& io, config::Config config,
       config_(std::move(config)),
       requirepass_(config_.requirepass.empty() ? access::Secret()
                                                : access::Secret(config_.requirepass)),
+      configured_admin_token_(config_.admin_token.empty() ? access::Secret()
+                                                          : access::Secret(config_.admin_token)),
       intake_(std::make_unique<TaskIntake>(io, pool_config(config_, std::move(worker_args)))),
       signals_(io),
       heartbeat_timer_(io),
@@ -106,6 +108,10 @@ void Server::start() {
   arm_heartbeat();
   notify_->start();
   if (!loading_) notify_->ready();
+}
+
+const access::Secret& Server::admin_token() const {
+  return admin_ ? admin_->token() : configured_admin_token_;
 }
 
 std::string Server::admin_command(std::string_view command) {

@@ -235,26 +235,15 @@ TEST(Admin, RefusalsAreLoggedAtMostOnceASecondWithACount) {
     ASSERT_EQ(udp_request(port, "guess" + std::to_string(i) + " shutdown"), "ERR auth");
   }
   const std::regex line(R"(refused (\d+) datagram\(s\) with a wrong or missing token)");
-  int lines = 0;
-  long long counted = 0;
-  ASSERT_TRUE(eventually([&] {
-    const std::string log = server.log();
-    lines = 0;
-    counted = 0;
-    for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator();
-         ++it) {
-      ++lines;
-      counted += std::stoll((*it)[1]);
-    }
-    return counted == kRefused;
-  })) << "counted "
-      << counted << " in " << lines << " line(s):\n"
-      << server.log();
+  const CountedLines counted = wait_for_counted_lines(server, line, kRefused);
+  ASSERT_EQ(counted.total, kRefused) << counted.lines << " line(s):\n" << server.log();
+  // A line a second at most, and the first at once: never more lines than
+  // seconds passed, plus one.
   const auto seconds =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
           .count();
-  EXPECT_LE(lines, seconds + 2) << server.log();
-  EXPECT_LT(lines, kRefused);
+  EXPECT_LE(counted.lines, seconds + 2) << server.log();
+  EXPECT_LT(counted.lines, kRefused);
 }
 
 TEST(Admin, NonLoopbackWithoutTokenRefusesToStart) {

@@ -29,6 +29,22 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
+CountedLines wait_for_counted_lines(const TasqdProcess& server, const std::regex& line,
+                                    long long expected) {
+  CountedLines seen;
+  eventually([&] {
+    const std::string log = server.log();
+    seen = {};
+    for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator();
+         ++it) {
+      ++seen.lines;
+      seen.total += std::stoll((*it)[1]);
+    }
+    return seen.total == expected;
+  });
+  return seen;
+}
+
 std::string make_temp_dir(const std::string& name) {
   static int counter = 0;
   auto dir = std::filesystem::path(TASQ_BINARY_DIR) / "test-tmp" /

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,16 @@ class TasqdProcess {
   std::uint16_t metrics_port_ = 0;
   std::string log_path_;
 };
+
+/// Log lines that each stand for a count of events ("refused 12 ...").
+struct CountedLines {
+  int lines = 0;
+  long long total = 0;  ///< the sum of the lines' counts
+};
+/// Waits (20 s at most) until the lines of `server`'s log matching `line`,
+/// whose first group is a count, add up to `expected`; returns what it saw.
+CountedLines wait_for_counted_lines(const TasqdProcess& server, const std::regex& line,
+                                    long long expected);
 
 /// A fresh, empty directory under the build tree for one test's files.
 std::string make_temp_dir(const std::string& name);
