@@ -7,22 +7,13 @@
 // set, the datagram's first word is that token; reading twice gives the
 // same answer.
 
-#include <cstdio>
-#include <cstdlib>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "tasq/access/admin_datagram.h"
 #include "tasq/access/secret.h"
 
 namespace {
-
-[[noreturn]] void check_failed(const char* file, int line, const char* condition) {
-  std::fprintf(stderr, "%s:%d: check failed: %s\n", file, line, condition);
-  std::abort();
-}
-
-#define FUZZ_CHECK(condition) \
-  ((condition) ? static_cast<void>(0) : check_failed(__FILE__, __LINE__, #condition))
 
 bool blank(char ch) {
   return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\v' || ch == '\f';

@@ -8,26 +8,13 @@
 // that value; validate() of whatever was set never fails to answer.
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "config_directives.h"
 #include "config_lines.h"
 #include "tasq/config/config.h"
-
-namespace {
-
-[[noreturn]] void check_failed(const char* file, int line, const char* condition) {
-  std::fprintf(stderr, "%s:%d: check failed: %s\n", file, line, condition);
-  std::abort();
-}
-
-#define FUZZ_CHECK(condition) \
-  ((condition) ? static_cast<void>(0) : check_failed(__FILE__, __LINE__, #condition))
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   namespace detail = tasq::config::detail;

@@ -13,11 +13,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <string_view>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "journal_scan.h"
 #include "live_index.h"
 #include "record_format.h"
@@ -27,14 +27,6 @@ namespace {
 using tasq::journal::LiveEntry;
 using tasq::journal::LiveIndex;
 using tasq::journal::ScanOutcome;
-
-[[noreturn]] void check_failed(const char* file, int line, const char* condition) {
-  std::fprintf(stderr, "%s:%d: check failed: %s\n", file, line, condition);
-  std::abort();
-}
-
-#define FUZZ_CHECK(condition) \
-  ((condition) ? static_cast<void>(0) : check_failed(__FILE__, __LINE__, #condition))
 
 // The file of a scan: a memfd, so that no disk is touched.
 class MemFile {
