@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -183,17 +184,22 @@ TEST(Admin, ATaskRunningAsAnotherUserCannotStopTasqd) {
   if (::geteuid() != 0) GTEST_SKIP() << "running tasks as another user needs root";
   TaskFiles files("admin-nobody");
   ::chmod(files.dir.c_str(), 0777);
+  // A copy of tasqctl the task can run, wherever the build tree is (a clone
+  // only its owner may enter, too).
+  const std::string tasqctl = files.dir + "/tasqctl";
+  std::filesystem::copy_file(kTasqctl, tasqctl);
+  ::chmod(tasqctl.c_str(), 0755);
   // The admin port is given by its number alone inside the task.
   const std::string out = files.dir + "/attempts";
   TasqdProcess server(with_admin({"--user", "nobody", "--task_worker_num", "1", "--handler",
                                   "exec:port=$(cat); {"
                                   " id -u;"
                                   " " +
-                                      kTasqctl +
+                                      tasqctl +
                                       " --admin 127.0.0.1:$port --timeout 5 shutdown;"
                                       " echo tasqctl=$?;"
                                       " " +
-                                      kTasqctl +
+                                      tasqctl +
                                       " --admin 127.0.0.1:$port --timeout 5 reload;"
                                       " echo tasqctl=$?;"
                                       " cat " +

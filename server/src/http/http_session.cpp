@@ -16,7 +16,7 @@ namespace bhttp = boost::beast::http;
 
 std::string_view view(beast::string_view text) { return {text.data(), text.size()}; }
 
-std::string describe_peer(const asio::ip::tcp::socket& socket) {
+std::string peer_text(const asio::ip::tcp::socket& socket) {
   boost::system::error_code ec;
   const auto peer = socket.remote_endpoint(ec);
   if (ec) return "an unknown peer";
@@ -42,7 +42,7 @@ unsigned status_for(const beast::error_code& ec) {
 
 Session::Session(asio::ip::tcp::socket socket, const Limits& limits,
                  std::shared_ptr<const Handler> handler)
-    : peer_(describe_peer(socket)),
+    : peer_(peer_text(socket)),
       stream_(std::move(socket)),
       limits_(limits),
       handler_(std::move(handler)),
