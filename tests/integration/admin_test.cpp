@@ -241,15 +241,7 @@ TEST(Admin, RefusalsAreLoggedAtMostOnceASecondWithACount) {
     ASSERT_EQ(udp_request(port, "guess" + std::to_string(i) + " shutdown"), "ERR auth");
   }
   const std::regex line(R"(refused (\d+) datagram\(s\) with a wrong or missing token)");
-  const CountedLines counted = wait_for_counted_lines(server, line, kRefused);
-  ASSERT_EQ(counted.total, kRefused) << counted.lines << " line(s):\n" << server.log();
-  // A line a second at most, and the first at once: never more lines than
-  // seconds passed, plus one.
-  const auto seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
-          .count();
-  EXPECT_LE(counted.lines, seconds + 2) << server.log();
-  EXPECT_LT(counted.lines, kRefused);
+  expect_counted_once_a_second(server, line, kRefused, started);
 }
 
 TEST(Admin, NonLoopbackWithoutTokenRefusesToStart) {

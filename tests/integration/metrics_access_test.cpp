@@ -72,15 +72,7 @@ TEST(MetricsAccess, RefusedTokensAreLoggedAtMostOnceASecondWithACount) {
   }
   const std::regex line(
       R"(metrics: refused (\d+) request\(s\) with a wrong or missing admin token, the last from 127\.0\.0\.1:\d+)");
-  const CountedLines counted = wait_for_counted_lines(server, line, kRefused);
-  ASSERT_EQ(counted.total, kRefused) << counted.lines << " line(s):\n" << server.log();
-  // A line a second at most, and the first at once: never more lines than
-  // seconds passed, plus one.
-  const auto seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
-          .count();
-  EXPECT_LE(counted.lines, seconds + 2) << server.log();
-  EXPECT_LT(counted.lines, kRefused);
+  expect_counted_once_a_second(server, line, kRefused, started);
 }
 
 }  // namespace

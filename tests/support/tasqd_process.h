@@ -56,15 +56,13 @@ class TasqdProcess {
   std::string log_path_;
 };
 
-/// Log lines that each stand for a count of events ("refused 12 ...").
-struct CountedLines {
-  int lines = 0;
-  long long total = 0;  ///< the sum of the lines' counts
-};
-/// Waits (20 s at most) until the lines of `server`'s log matching `line`,
-/// whose first group is a count, add up to `expected`; returns what it saw.
-CountedLines wait_for_counted_lines(const TasqdProcess& server, const std::regex& line,
-                                    long long expected);
+/// Checks the log of `expected` events that began at `since` and that
+/// `server` logs at a bounded rate, as lines matching `line` whose first
+/// group counts the events each stands for: waits (20 s at most) until the
+/// counts add up to `expected`, then expects at most one line a second
+/// since `since`, plus the first, which comes at once.
+void expect_counted_once_a_second(const TasqdProcess& server, const std::regex& line,
+                                  long long expected, std::chrono::steady_clock::time_point since);
 
 /// Runs `command` through /bin/sh, returns {exit status, stdout}.
 std::pair<int, std::string> run_command(const std::string& command);
