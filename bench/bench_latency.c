@@ -17,6 +17,14 @@
  * be. Measuring from the actual send would hide exactly the stalls that
  * matter (coordinated omission). Both are printed.
  *
+ * When the finisher also stamped the time a worker started the task
+ * (latency_plugin writes "PAYLOAD|START_NS" as the result), a second line
+ * says where the time went: the generator's lateness (scheduled -> sent),
+ * sent -> started in a worker (the master reading and publishing the push,
+ * waking a worker), and started -> finished (the completion's way back to
+ * the master's finish hook), as p50/p99/p99.9 of each, and the mean of each
+ * part over the slowest 1% and 0.1% of tasks.
+ *
  * Prints one line: "... p50 A us p99 B us p99.9 C us max D us ...". Exits 1
  * when a push is refused or not every task finishes within the timeout. */
 /* POSIX and Linux calls (clock_nanosleep, O_CLOEXEC, usleep) under -std=c11 too. */
@@ -129,6 +137,65 @@ static double quantile_us(const uint64_t *sorted, size_t n, double q) {
   return (double)sorted[rank - 1] / 1000.0;
 }
 
+/* One task's latency cut at the worker's start stamp (nanoseconds). */
+typedef struct part {
+  uint64_t total;      /* scheduled send -> finish */
+  uint64_t late;       /* scheduled send -> actual send (the generator) */
+  uint64_t to_start;   /* actual send -> started in a worker */
+  uint64_t to_finish;  /* started -> finished in the master */
+} part;
+
+static int compare_total_desc(const void *a, const void *b) {
+  const uint64_t x = ((const part *)a)->total, y = ((const part *)b)->total;
+  return x > y ? -1 : x < y;
+}
+
+enum part_field { field_late, field_to_start, field_to_finish };
+
+static uint64_t part_value(const part *p, enum part_field field) {
+  switch (field) {
+    case field_late: return p->late;
+    case field_to_start: return p->to_start;
+    default: return p->to_finish;
+  }
+}
+
+/* p50/p99/p99.9 of one part, in microseconds, as "A/B/C". */
+static void print_quantiles(const char *name, const part *parts, size_t n, enum part_field field) {
+  uint64_t *values = malloc(n * sizeof *values);
+  if (values == NULL) bench_die(program, "out of memory");
+  for (size_t i = 0; i < n; ++i) values[i] = part_value(&parts[i], field);
+  qsort(values, n, sizeof *values, compare_u64);
+  printf(" %s %.1f/%.1f/%.1f us;", name, quantile_us(values, n, 0.5), quantile_us(values, n, 0.99),
+         quantile_us(values, n, 0.999));
+  free(values);
+}
+
+/* Where the time went: each part's quantiles, then the mean of each part
+ * over the slowest tasks, which says which part makes the tail. */
+static void print_parts(part *parts, size_t n) {
+  printf("breakdown (p50/p99/p99.9):");
+  print_quantiles("generator late", parts, n, field_late);
+  print_quantiles("sent->worker start", parts, n, field_to_start);
+  print_quantiles("worker start->finish", parts, n, field_to_finish);
+  qsort(parts, n, sizeof *parts, compare_total_desc);
+  const double shares[] = {0.01, 0.001};
+  for (size_t s = 0; s < 2; ++s) {
+    size_t k = (size_t)((double)n * shares[s]);
+    if (k == 0) k = 1;
+    double late = 0, to_start = 0, to_finish = 0;
+    for (size_t i = 0; i < k; ++i) {
+      late += (double)parts[i].late;
+      to_start += (double)parts[i].to_start;
+      to_finish += (double)parts[i].to_finish;
+    }
+    printf(" slowest %g%% (%zu) mean: late %.1f + to start %.1f + to finish %.1f us;",
+           shares[s] * 100, k, late / (double)k / 1000, to_start / (double)k / 1000,
+           to_finish / (double)k / 1000);
+  }
+  printf("\n");
+}
+
 int main(int argc, char **argv) {
   const options o = parse(argc, argv);
   /* Wake up when asked, not up to the default 50 us later. */
@@ -175,28 +242,40 @@ int main(int argc, char **argv) {
   }
   redisFree(c);
 
-  /* Parse "SEQ,INTENDED,SENT,xxx FINISH" lines; a task recorded twice (a
-   * retry) counts once, at its first finish. */
+  /* Parse "SEQ,INTENDED,SENT,xxx[|START] FINISH" lines; a task recorded
+   * twice (a retry) counts once, at its first finish. */
   uint64_t *from_intended = calloc(o.tasks, sizeof *from_intended);
   uint64_t *from_sent = calloc(o.tasks, sizeof *from_sent);
   unsigned char *seen = calloc(o.tasks, 1);
-  if (from_intended == NULL || from_sent == NULL || seen == NULL) bench_die(program, "out of memory");
+  part *parts = calloc(o.tasks, sizeof *parts);
+  if (from_intended == NULL || from_sent == NULL || seen == NULL || parts == NULL) {
+    bench_die(program, "out of memory");
+  }
   records.data[records.used] = '\0';
-  size_t n = 0;
+  size_t n = 0, stamped = 0;
   for (char *line = records.data; *line != '\0';) {
     char *eol = strchr(line, '\n');
     if (eol == NULL) break;
     *eol = '\0';
-    unsigned long long seq = 0, intended = 0, sent_at = 0, finish = 0;
+    unsigned long long seq = 0, intended = 0, sent_at = 0, finish = 0, started = 0;
     const char *space = strrchr(line, ' ');
     if (space == NULL || sscanf(line, "%llu,%llu,%llu,", &seq, &intended, &sent_at) != 3 ||
         sscanf(space + 1, "%llu", &finish) != 1 || seq >= o.tasks) {
       bench_die(program, "bad record line: %s", line);
     }
+    const char *bar = memchr(line, '|', (size_t)(space - line));
+    if (bar != NULL && sscanf(bar + 1, "%llu", &started) != 1) started = 0;
     if (!seen[seq]) {
       seen[seq] = 1;
       from_intended[n] = finish > intended ? finish - intended : 0;
       from_sent[n] = finish > sent_at ? finish - sent_at : 0;
+      if (started != 0) {
+        parts[stamped].total = from_intended[n];
+        parts[stamped].late = sent_at > intended ? sent_at - intended : 0;
+        parts[stamped].to_start = started > sent_at ? started - sent_at : 0;
+        parts[stamped].to_finish = finish > started ? finish - started : 0;
+        ++stamped;
+      }
       ++n;
     }
     line = eol + 1;
@@ -211,6 +290,8 @@ int main(int argc, char **argv) {
          quantile_us(from_intended, n, 0.99), quantile_us(from_intended, n, 0.999),
          quantile_us(from_intended, n, 1.0), quantile_us(from_sent, n, 0.5),
          quantile_us(from_sent, n, 0.99));
+  if (stamped == n) print_parts(parts, n);
+  free(parts);
   free(from_intended);
   free(from_sent);
   free(seen);

@@ -71,6 +71,28 @@ static inline long long bench_info_field(const char *program, redisContext *c,
   return value;
 }
 
+/* BRPOP with a 1 s timeout, as the Redis-side consumers wait: the value
+ * popped (the reply is the caller's to free), or NULL when a second passed
+ * with none. Exits after 30 such seconds in a row (counted in
+ * *idle_seconds, reset by a pop), or on an error or an unexpected reply. */
+static inline redisReply *bench_brpop(const char *program, redisContext *c, const char *queue,
+                                      int *idle_seconds, unsigned long long tasks,
+                                      const redisReply **value) {
+  redisReply *reply = redisCommand(c, "BRPOP %s 1", queue);
+  if (reply == NULL) bench_die(program, "BRPOP failed: %s", c->errstr);
+  if (reply->type == REDIS_REPLY_NIL) {
+    freeReplyObject(reply);
+    if (++*idle_seconds >= 30) bench_die(program, "no task for 30 s after %llu tasks", tasks);
+    return NULL;
+  }
+  if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
+    bench_die(program, "unexpected BRPOP reply type %d", reply->type);
+  }
+  *idle_seconds = 0;
+  *value = reply->element[1];
+  return reply;
+}
+
 /* A payload of exactly `size` bytes (more if the stamp needs it) that starts
  * with "SEQ,INTENDED_NS,SENT_NS," and is padded with 'x'. Returns its length. */
 static inline size_t bench_stamp_payload(char *out, size_t capacity, size_t size, uint64_t seq,

@@ -37,18 +37,9 @@ int main(int argc, char **argv) {
   int idle_seconds = 0;
   char line[4096];
   for (;;) {
-    redisReply *reply = redisCommand(c, "BRPOP %s 1", queue);
-    if (reply == NULL) bench_die(program, "BRPOP failed: %s", c->errstr);
-    if (reply->type == REDIS_REPLY_NIL) {
-      freeReplyObject(reply);
-      if (++idle_seconds >= 30) bench_die(program, "no task for 30 s after %llu tasks", tasks);
-      continue;
-    }
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
-      bench_die(program, "unexpected BRPOP reply type %d", reply->type);
-    }
-    idle_seconds = 0;
-    const redisReply *payload = reply->element[1];
+    const redisReply *payload = NULL;
+    redisReply *reply = bench_brpop(program, c, queue, &idle_seconds, tasks, &payload);
+    if (reply == NULL) continue;
     if (payload->len == 4 && memcmp(payload->str, "STOP", 4) == 0) {
       freeReplyObject(reply);
       break;

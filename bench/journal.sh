@@ -23,15 +23,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/tasq-journal-bench.XXXXXX")
 trap 'kill $(jobs -p) 2>/dev/null || true; pkill -f "sleep 3599" 2>/dev/null || true
   wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_ping() {
-  for _ in $(seq 300); do
-    [ "$(redis-cli -p "$1" PING 2>/dev/null)" = PONG ] && return 0
-    sleep 0.1
-  done
-  echo "server on port $1 did not start" >&2
-  return 1
-}
+# shellcheck source=bench/side_by_side.sh
+source bench/side_by_side.sh
 # Pushes are refused while tasqd replays its journal: wait for loading:0.
 wait_loaded() {
   for _ in $(seq 600); do
@@ -71,7 +64,6 @@ rps() {
     tr '\r' '\n' |
     awk '/LPUSH/ && /requests per second/ {for (i=1;i<=NF;i++) if ($i ~ /^[0-9.]+$/) {print $i; exit}}'
 }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
 mkdir -p "$work/t-always" "$work/t-everysec"

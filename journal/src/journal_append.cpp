@@ -96,6 +96,7 @@ std::error_code Journal::Impl::write() {
       id_mark_ = std::max(id_mark_, record.id);
     }
   }
+  ++writes_;
   file_size_ += buffer_.size();
   published_end_.store(file_size_, std::memory_order_release);
   buffer_.clear();

@@ -119,6 +119,7 @@ Stats Journal::Impl::stats() const {
   out.rewrites = rewrites_;
   out.rewrite_in_progress = rewrite_ != nullptr;
   out.last_write_status = last_write_status_;
+  out.writes = writes_;
   out.fsyncs = fsyncs_.load(std::memory_order_relaxed);
   return out;
 }

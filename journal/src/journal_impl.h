@@ -109,6 +109,7 @@ class Journal::Impl {
   // Durability: set after each write, cleared by the fdatasync that covers it.
   std::atomic<bool> dirty_{false};
   std::atomic<std::uint64_t> fsyncs_{0};
+  std::uint64_t writes_ = 0;  ///< batches written (reactor thread only)
   std::thread sync_thread_;
   std::mutex sync_mutex_;
   std::condition_variable sync_wake_;

@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <span>
 
 #include "unix_time.h"
 
@@ -31,7 +33,14 @@ void DelayedTasks::stop() {
 }
 
 std::uint64_t DelayedTasks::schedule(std::string_view queue, std::string_view payload,
-                                     std::int64_t due_ms, bool keep_due) {
+                                     std::int64_t due_ms, bool keep_due, std::int64_t now_ms) {
+  // Due now, with nothing due before it still waiting here, a new task goes
+  // straight into the ring as an LPUSH would, rather than through the heap
+  // and a timer that fires in the next turn. One already waiting here is
+  // moved instead, and keeps its id.
+  if (due_ms <= now_ms && !holding_due(due_ms) && !set_.contains(queue, payload)) {
+    if (std::uint64_t id = intake_.accept(queue, std::span(&payload, 1))) return id;
+  }
   auto result = set_.add(queue, payload, due_ms, keep_due, [this] { return intake_.reserve_id(); });
   // A moved task is journaled again under its id: the latest record wins.
   if (result.change != schedule::DelayedSet::Change::unchanged) {
@@ -54,16 +63,28 @@ void DelayedTasks::restore(const journal::Task& task) {
   arm();
 }
 
+// While tasks due by `due_ms` wait here (or the hand-over is stopped or
+// behind), another due task must queue behind them: due order is kept.
+bool DelayedTasks::holding_due(std::int64_t due_ms) const {
+  if (stopped_ || blocked_ || posted_) return true;
+  auto top = set_.top();
+  return top && top->due_ms <= due_ms;
+}
+
 // Arms the one timer for the earliest due time, unless it is already set to
-// fire no later than that (an early wake finds nothing due and re-arms).
+// fire no later than that (an early wake finds nothing due and re-arms). The
+// wait is capped at a day: system_clock counts nanoseconds in 64 bits, which
+// end in 2262, and a due time past that (ZADD accepts up to the year 9999)
+// would overflow into the past and wake the timer at once, over and over.
 void DelayedTasks::arm() {
   if (stopped_ || blocked_ || posted_) return;
   auto top = set_.top();
   if (!top) return;
-  if (armed_ && armed_due_ms_ <= top->due_ms) return;
+  const std::int64_t wake_ms = std::min(top->due_ms, unix_ms_now() + kMaxTimerWaitMs);
+  if (armed_ && armed_due_ms_ <= wake_ms) return;
   armed_ = true;
-  armed_due_ms_ = top->due_ms;
-  timer_.expires_at(std::chrono::system_clock::time_point(std::chrono::milliseconds(top->due_ms)));
+  armed_due_ms_ = wake_ms;
+  timer_.expires_at(std::chrono::system_clock::time_point(std::chrono::milliseconds(wake_ms)));
   timer_.async_wait([this](const boost::system::error_code& ec) { on_timer(ec); });
 }
 

@@ -20,6 +20,9 @@ class DelayedTasks : public SpaceWaiter, public std::enable_shared_from_this<Del
   /// Tasks handed to the ring per reactor turn before the rest is posted,
   /// so that a million falling due at once do not stall the clients.
   static constexpr std::size_t kBatchPerTurn = 512;
+  /// The longest the timer is set for: later due times are reached by
+  /// waking once a day and re-arming.
+  static constexpr std::int64_t kMaxTimerWaitMs = 24 * 3600 * 1000;
 
   /// `max_bytes` bounds the payload and queue-name bytes held (ring_size:
   /// everything scheduled could then sit in the ring at once).
@@ -34,9 +37,11 @@ class DelayedTasks : public SpaceWaiter, public std::enable_shared_from_this<Del
   void stop();
 
   /// Schedules (or moves, or with `keep_due` keeps) and journals one task;
-  /// returns its id. The caller has checked fits().
+  /// returns its id. The caller has checked fits(). A new task due by
+  /// `now_ms` (the caller's clock reading, one per command) goes straight
+  /// into the ring when no due task waits before it.
   std::uint64_t schedule(std::string_view queue, std::string_view payload, std::int64_t due_ms,
-                         bool keep_due);
+                         bool keep_due, std::int64_t now_ms);
   /// Cancels and journals the end; true when the task was scheduled.
   bool cancel(std::string_view queue, std::string_view payload);
   /// Would `extra` more bytes stay within the bound?
@@ -60,6 +65,7 @@ class DelayedTasks : public SpaceWaiter, public std::enable_shared_from_this<Del
   void on_ring_space() override;
 
  private:
+  [[nodiscard]] bool holding_due(std::int64_t due_ms) const;
   void arm();
   void on_timer(const boost::system::error_code& ec);
   void run_due();

@@ -80,6 +80,9 @@ void section_persistence(const StatsSnapshot& s, std::string& out) {
   out += fmt::format("journal_last_write_status:{}\r\n", st.last_write_status);
   out += fmt::format("journal_rewrites:{}\r\n", st.rewrites);
   out += fmt::format("journal_rewrite_in_progress:{}\r\n", st.rewrite_in_progress ? 1 : 0);
+  // Group commit made visible: acknowledged pushes per write, and per fsync.
+  out += fmt::format("journal_writes:{}\r\n", st.writes);
+  out += fmt::format("journal_fsyncs:{}\r\n", st.fsyncs);
 }
 
 // Over the last minute, as the dashboard shows them.

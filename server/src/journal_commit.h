@@ -3,7 +3,8 @@
 // the reactor turn, when one write(2) (and, under `journal_fsync always`, one
 // fdatasync) covers every record the turn appended; then each waiting
 // session sends its replies, or turns them into errors if the journal
-// failed. Redis does the same before it answers clients in beforeSleep().
+// failed. Redis does the same before it answers clients in beforeSleep();
+// journal_commit.cpp says how a turn is made to cover as many sockets.
 
 #include <memory>
 #include <string>
@@ -38,6 +39,7 @@ class JournalCommit {
   std::vector<std::weak_ptr<Session>> waiting_;
   std::vector<std::weak_ptr<Session>> releasing_;
   bool posted_ = false;
+  bool second_round_ = false;  ///< the posted commit is on its second round
 };
 
 }  // namespace tasq::server

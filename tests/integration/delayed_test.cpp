@@ -98,6 +98,8 @@ TEST_F(Delayed, PastDueRunsAtOnceAndIdsKeepIncreasing) {
   auto id = c.command({"ZADD", "past", "1", "p1", "-inf", "p2"});
   ASSERT_EQ(id.type, Type::integer) << id.str;
   EXPECT_EQ(id.integer, pushed.integer + 2) << "one id per payload, the last returned";
+  // Nothing due waits before them: they went straight to the queue.
+  EXPECT_EQ(c.command({"ZCARD", "past"}).integer, 0);
   auto after = c.command({"LPUSH", "now", "b"});
   EXPECT_GT(after.integer, id.integer);
   ASSERT_TRUE(times_->wait_started(id.integer, 5s));
@@ -148,6 +150,11 @@ TEST_F(Delayed, RedisErrorWords) {
   EXPECT_EQ(c.command({"ZADD", "e", " 5", "p"}).str, bad_float);
   EXPECT_EQ(c.command({"ZADD", "e", "5x", "p"}).str, bad_float);
   EXPECT_EQ(c.command({"ZADD", "e", "1e400", "p"}).str, bad_float);
+  EXPECT_EQ(c.command({"ZADD", "e", "5 ", "p"}).str, bad_float);
+  EXPECT_EQ(c.command({"ZADD", "e", "-nan", "p"}).str, bad_float);
+  // What strtod reads and a plain decimal parser does not: a sign, hex.
+  EXPECT_EQ(c.command({"ZADD", "e", "+1", "plus"}).type, Type::integer);
+  EXPECT_EQ(c.command({"ZADD", "e", "0x10", "hex"}).type, Type::integer);
   EXPECT_EQ(c.command({"ZADD", "e", ""}).str, "ERR wrong number of arguments for 'zadd' command");
   EXPECT_EQ(c.command({"ZADD", "e"}).str, "ERR wrong number of arguments for 'zadd' command");
   EXPECT_EQ(c.command({"ZADD", "e", "NX", "5"}).str, "ERR syntax error");
@@ -228,6 +235,11 @@ TEST(DelayedRingFull, DueTasksWaitForRoom) {
   EXPECT_TRUE(server.wait_for_log("the ring is full")) << "the test did not fill the ring";
   for (long long id : ids) EXPECT_TRUE(times.wait_started(id, 20s)) << "task " << id;
   EXPECT_EQ(info_field(c, "tasks_scheduled"), 0);
+  // One worker runs them in ring order: a ZADD due at once that came while
+  // earlier ones waited for room did not overtake them.
+  for (std::size_t i = 1; i < ids.size(); ++i) {
+    EXPECT_LE(times.started(ids[i - 1]), times.started(ids[i])) << "task " << ids[i];
+  }
 }
 
 // The clients users schedule from, unchanged: each prints the id ZADD gave.

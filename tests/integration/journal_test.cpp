@@ -219,6 +219,31 @@ TEST(Journal, DamageInTheMiddleStopsTasqdNamingTheOffset) {
 // RLIMIT_FSIZE stands in for a full disk: set on the running master with
 // prlimit(2) (set before the start it would also stop the shared-memory
 // ring from being sized), and lifted again the same way.
+// Group commit, seen from outside: a pipelined batch that arrives in one
+// read is written and fsynced once, not once per push, and INFO counts it.
+TEST(Journal, APipelinedBatchCostsOneWriteAndOneFsync) {
+  std::string dir = make_temp_dir("journal-group");
+  TasqdProcess tasqd(journal_args(dir + "/tasq.journal", "exec:sleep 5",
+                                  {"--journal_fsync", "always", "--task_worker_num", "1"}));
+  ASSERT_TRUE(tasqd.started()) << tasqd.log();
+  RedisClient client(tasqd.port());
+  ASSERT_TRUE(eventually([&] { return loaded(client); }));
+  ASSERT_EQ(client.command({"LPUSH", "q", "first"}).type, Reply::Type::integer);
+  const long long fsyncs = info_field(client, "journal_fsyncs");
+  const long long writes = info_field(client, "journal_writes");
+  ASSERT_GE(fsyncs, 1);
+  ASSERT_GE(writes, 1);
+  constexpr int kBatch = 100;
+  for (int i = 0; i < kBatch; ++i) client.append({"LPUSH", "q", "task-" + std::to_string(i)});
+  for (int i = 0; i < kBatch; ++i) {
+    ASSERT_EQ(client.read_reply().type, Reply::Type::integer);
+  }
+  // The 100 pushes (about 3 KB) come in one read, or at worst a few.
+  EXPECT_GE(info_field(client, "journal_fsyncs") - fsyncs, 1);
+  EXPECT_LE(info_field(client, "journal_fsyncs") - fsyncs, 3);
+  EXPECT_LE(info_field(client, "journal_writes") - writes, 3);
+}
+
 TEST(Journal, AFailingWriteIsAnErrorUntilWritesSucceedAgain) {
   std::string dir = make_temp_dir("journal-full");
   std::string journal = dir + "/tasq.journal";

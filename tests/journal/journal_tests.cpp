@@ -282,10 +282,14 @@ TEST_F(JournalTest, AlwaysSyncsOncePerTurnAndOnlyAfterWrites) {
   EXPECT_FALSE(journal->sync());
   EXPECT_FALSE(journal->sync());
   EXPECT_EQ(journal->stats().fsyncs, 1U);
+  EXPECT_EQ(journal->stats().writes, 1U);  // ten records, one batch
+  ASSERT_FALSE(journal->write());          // nothing buffered: no write
+  EXPECT_EQ(journal->stats().writes, 1U);
   journal->append_end(1);
   ASSERT_FALSE(journal->write());
   EXPECT_FALSE(journal->sync());
   EXPECT_EQ(journal->stats().fsyncs, 2U);
+  EXPECT_EQ(journal->stats().writes, 2U);
 }
 
 TEST_F(JournalTest, NoPolicyNeverSyncs) {

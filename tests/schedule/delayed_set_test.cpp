@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -154,6 +156,56 @@ TEST(DelayedSet, AMillionEntries) {
     ++seen;
   }
   EXPECT_EQ(seen, static_cast<std::size_t>(kCount - kCount / 10));
+}
+
+// Moves earlier and later, removals anywhere in the heap and pops, checked
+// against an ordered reference after every step.
+TEST(DelayedSet, RandomMovesAndRemovesKeepTheOrder) {
+  DelayedSet set;
+  Ids ids;
+  std::mt19937_64 rng(7);
+  std::map<std::string, std::pair<std::int64_t, std::uint64_t>> due_of;  // payload -> (due, id)
+  std::set<std::pair<std::int64_t, std::uint64_t>> order;
+  for (int step = 0; step < 20'000; ++step) {
+    const std::string payload = "p" + std::to_string(rng() % 2'000);
+    const std::int64_t due = static_cast<std::int64_t>(rng() % 1'000);
+    switch (rng() % 4) {
+      case 0:
+      case 1: {  // add, or move (either way)
+        auto result = set.add("q", payload, due, false, ids.fn());
+        if (auto it = due_of.find(payload); it != due_of.end()) {
+          ASSERT_EQ(result.id, it->second.second);
+          order.erase({it->second.first, it->second.second});
+        }
+        due_of[payload] = {due, result.id};
+        order.insert({due, result.id});
+        break;
+      }
+      case 2: {  // remove
+        auto removed = set.remove("q", payload);
+        auto it = due_of.find(payload);
+        ASSERT_EQ(removed.has_value(), it != due_of.end());
+        if (it != due_of.end()) {
+          order.erase({it->second.first, it->second.second});
+          due_of.erase(it);
+        }
+        break;
+      }
+      default: {  // pop
+        auto top = set.top();
+        ASSERT_EQ(top.has_value(), !order.empty());
+        if (!top) break;
+        ASSERT_EQ(std::make_pair(top->due_ms, top->id), *order.begin());
+        due_of.erase(std::string(top->payload));
+        order.erase(order.begin());
+        set.pop();
+      }
+    }
+    ASSERT_EQ(set.size(), order.size());
+    if (!order.empty()) {
+      ASSERT_EQ(set.top()->id, order.begin()->second);
+    }
+  }
 }
 
 }  // namespace

@@ -50,7 +50,8 @@ struct Stats {
   std::uint64_t live_bytes = 0;    ///< bytes of their current records
   std::uint64_t rewrites = 0;      ///< compactions completed since start
   bool rewrite_in_progress = false;
-  std::uint64_t fsyncs = 0;        ///< fdatasync calls made since start (group commit: one a turn)
+  std::uint64_t writes = 0;        ///< batches written since start (group commit: one a turn)
+  std::uint64_t fsyncs = 0;        ///< fdatasync calls made since start (always: one a turn)
   std::string last_write_status = "ok";  ///< "ok", or why the last write or fsync failed
 };
 

@@ -3,7 +3,6 @@
 // and a hash map on (queue, payload) for ZADD's dedupe and ZREM, as a Redis
 // sorted set is both. Every operation is O(1) or O(log n); nothing scans.
 
-#include <boost/heap/d_ary_heap.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -11,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace tasq::schedule {
 
@@ -76,20 +76,26 @@ class DelayedSet {
     std::string_view name;  ///< the queues_ key
     std::size_t count = 0;
   };
+  // The payload's hash is computed once per call and kept with the key, so a
+  // lookup followed by an insert (and every rehash) does not hash it again.
   struct Key {
     const QueueInfo* queue;
     std::string payload;
-    bool operator==(const Key&) const = default;
+    std::size_t hash;
+    bool operator==(const Key& other) const {
+      return queue == other.queue && payload == other.payload;
+    }
   };
   // Lookups go through a view so that finding a payload allocates nothing.
   struct KeyView {
     const QueueInfo* queue;
     std::string_view payload;
+    std::size_t hash;
   };
   struct KeyHash {
     using is_transparent = void;
-    std::size_t operator()(const KeyView& k) const;
-    std::size_t operator()(const Key& k) const { return (*this)(KeyView{k.queue, k.payload}); }
+    std::size_t operator()(const KeyView& k) const { return k.hash; }
+    std::size_t operator()(const Key& k) const { return k.hash; }
   };
   struct KeyEqual {
     using is_transparent = void;
@@ -99,41 +105,52 @@ class DelayedSet {
     }
     bool operator()(const Key& a, const KeyView& b) const { return (*this)(b, a); }
   };
-  struct Entry;
+  struct Entry {
+    std::uint64_t id;
+    std::int64_t due_ms;
+    std::size_t heap_at;  ///< this entry's index in heap_
+    const Key* key;       ///< the map key this entry sits under
+  };
+  using Map = std::unordered_map<Key, Entry, KeyHash, KeyEqual>;
   // The heap holds what ordering needs, and where the rest is: map nodes
-  // never move, so the pointer stays good until the entry is erased.
+  // never move, so the pointer stays good until the entry is erased. Every
+  // move within the heap updates the entry's heap_at, so an entry can be
+  // moved or removed in O(log n) without a handle of its own to allocate.
   struct Slot {
     std::int64_t due_ms;
     std::uint64_t id;
     Entry* entry;
-  };
-  struct Later {
-    // boost::heap is a max-heap: "less" means "falls due later".
-    bool operator()(const Slot& a, const Slot& b) const {
-      return a.due_ms != b.due_ms ? a.due_ms > b.due_ms : a.id > b.id;
+    /// Falls due before `other` (earlier due, then lower id).
+    [[nodiscard]] bool before(const Slot& other) const {
+      return due_ms != other.due_ms ? due_ms < other.due_ms : id < other.id;
     }
   };
-  using Heap = boost::heap::d_ary_heap<Slot, boost::heap::arity<4>, boost::heap::mutable_<true>,
-                                       boost::heap::compare<Later>>;
-  struct Entry {
-    std::uint64_t id;
-    Heap::handle_type handle;
-    const Key* key;  ///< the map key this entry sits under
-  };
-  using Map = std::unordered_map<Key, Entry, KeyHash, KeyEqual>;
   struct StringHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
+  static KeyView view(const QueueInfo* queue, std::string_view payload);
   QueueInfo& queue_info(std::string_view queue);
+  QueueInfo* find_queue(std::string_view queue);
   const QueueInfo* find_queue(std::string_view queue) const;
-  void insert(std::uint64_t id, QueueInfo& queue, std::string_view payload, std::int64_t due_ms);
+  void insert(std::uint64_t id, QueueInfo& queue, const KeyView& key, std::int64_t due_ms);
   void erase(Map::iterator it);
+
+  // The 4-ary min-heap on (due, id): shallower than a binary one, and the
+  // four children of a slot share a cache line or two.
+  void heap_push(const Slot& slot);
+  void heap_erase(std::size_t at);
+  /// Moves the slot at `at` up or down to where it belongs.
+  void heap_fix(std::size_t at);
+  void heap_place(std::size_t at, const Slot& slot) {
+    heap_[at] = slot;
+    slot.entry->heap_at = at;
+  }
 
   std::unordered_map<std::string, QueueInfo, StringHash, std::equal_to<>> queues_;
   Map entries_;
-  Heap heap_;
+  std::vector<Slot> heap_;
   std::size_t bytes_ = 0;
 };
 
