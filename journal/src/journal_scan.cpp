@@ -141,9 +141,11 @@ ScanOutcome scan_journal(int fd, LiveIndex& index) {
     const char* body = window.view(body_at, first_len, size, ec);
     if (body == nullptr) break;
     format::TaskView task;
+    format::OutcomeView outcome;
     std::uint64_t id = 0;
     std::uint32_t attempt = 0;
-    auto why = format::decode_body(frame.type, {body, first_len}, frame.body_len, task, id, attempt);
+    auto why = format::decode_body(frame.type, {body, first_len}, frame.body_len, task, id, attempt,
+                                   &outcome);
     if (!why.empty()) {
       // A good checksum over a bad body: written so, not torn.
       set(out, ScanOutcome::Kind::damaged, why);
@@ -166,6 +168,18 @@ ScanOutcome scan_journal(int fd, LiveIndex& index) {
         break;
       case format::RecordType::ids:
         out.highest_id = std::max(out.highest_id, id);
+        break;
+      case format::RecordType::outcome:
+        ++out.end_records;
+        ++out.outcome_records;
+        index.add({.id = id,
+                   .offset = offset,
+                   .frame_len = static_cast<std::uint32_t>(kFrameHeaderSize + frame.body_len),
+                   .outcome = true,
+                   .outcome_flags = outcome.flags});
+        break;
+      case format::RecordType::forget:
+        index.release(id, format::kOutcomeKeepsResult);
         break;
     }
     ++out.records;
