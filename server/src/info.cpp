@@ -12,6 +12,7 @@
 
 #include "delayed_tasks.h"
 #include "server.h"
+#include "task_results.h"
 #include "tasq/journal/journal.h"
 #include "tasq/server/version.h"
 
@@ -32,6 +33,7 @@ void section_clients(Server& s, std::string& out) {
   out += "# Clients\r\n";
   out += fmt::format("connected_clients:{}\r\n", s.sessions().size());
   out += fmt::format("maxclients:{}\r\n", s.config().max_connections);
+  out += fmt::format("blocked_clients:{}\r\n", s.results().blocked());
 }
 
 void section_stats(Server& s, std::string& out) {
@@ -55,6 +57,13 @@ void section_tasks(Server& s, std::string& out) {
   out += fmt::format("tasks_in_flight:{}\r\n", st.in_flight);
   out += fmt::format("cron_fired:{}\r\n", s.cron_fired());
   out += fmt::format("tasks_scheduled:{}\r\n", s.delayed().size());
+  const auto& results = s.results().streams();
+  out += fmt::format("results_kept:{}\r\n", results.results().size());
+  out += fmt::format("results_evicted:{}\r\n", results.results().evicted());
+  out += fmt::format("results_expired:{}\r\n", results.results().expired());
+  out += fmt::format("results_bytes:{}\r\n", results.results().bytes());
+  out += fmt::format("dead_letters:{}\r\n", results.dead().letters().size());
+  out += fmt::format("dead_letters_retried:{}\r\n", s.dead_letters_retried());
 }
 
 void section_workers(Server& s, std::string& out) {

@@ -11,6 +11,7 @@
 #include "logging.h"
 #include "reload_watch.h"
 #include "session.h"
+#include "task_results.h"
 #include "tasq/journal/journal.h"
 
 namespace tasq::server {
@@ -52,6 +53,7 @@ Server::Server(boost::asio::io_context& io, Config config, std::vector<std::stri
   pool_->on_space_freed = [this] { on_space_freed(); };
   pool_->on_task_end = [this](const taskpool::TaskEnd& end) { on_task_end(end); };
   delayed_ = std::make_unique<DelayedTasks>(*this, config_.ring_size_bytes);
+  results_ = std::make_unique<TaskResults>(io_, results::Streams::Limits{});
 }
 
 Server::~Server() = default;
@@ -231,6 +233,9 @@ void Server::on_journal_loaded(const journal::LoadResult& result) {
   if (!ec) ec = journal_->sync();
   if (ec) spdlog::warn("journal {}: writing the id mark: {} (kept for the next write)",
                        config_.journal, ec.message());
+  journal::Outcome outcome;
+  while (journal_->next_outcome(outcome)) results_->restore(outcome);
+  results_->set_journal(journal_.get());
   replay_ = std::make_unique<JournalReplay>(*this, *journal_, [this] { loading_ = false; });
   replay_->start();
 }
@@ -249,13 +254,50 @@ void Server::cover_id(std::uint64_t last) {
 // Every end of an attempt reaches the journal: a failure that will be
 // retried records the next attempt number, an end for good closes the task.
 void Server::on_task_end(const taskpool::TaskEnd& end) {
+  std::optional<journal::Outcome> outcome;
+  if (end.outcome != TASQ_FAILED) {
+    const std::int64_t now = TaskResults::now_ms();
+    outcome = results_->on_end({.task_id = end.id,
+                                .dead = end.outcome == TASQ_DEAD,
+                                .attempts = end.attempt,
+                                .enqueued_ms = now,
+                                .started_ms = now,
+                                .queue = end.queue,
+                                .result = end.result,
+                                .error = end.reason,
+                                .payload = {}});
+  }
   if (!journal_) return;
   if (end.outcome == TASQ_FAILED) {
     journal_->append_attempt(end.id, end.attempt + 1);
+  } else if (outcome) {
+    journal_->append_outcome(*outcome);
   } else {
     journal_->append_end(end.id);
   }
   journal_commit_->request();
+}
+
+bool Server::retry_dead_letter(std::uint64_t task_id) {
+  const results::DeadLetter* letter = results_->streams().dead().find(task_id);
+  if (letter == nullptr) return false;
+  if (!pool_->push_known(letter->queue, task_id, 1, letter->payload)) return false;
+  // The task record replaces the dead letter's in the journal.
+  journal_task(task_id, 1, 0, letter->queue, letter->payload);
+  spdlog::info("task {} of queue '{}' sent back from the dead letters", task_id, letter->queue);
+  results_->take_dead_letter(task_id);
+  ++dead_letters_retried_;
+  return true;
+}
+
+bool Server::forget_result(std::uint64_t task_id) {
+  if (!results_->forget(task_id)) return false;
+  if (journal_) {
+    journal_->append_forget(task_id);
+    ++journal_appends_;
+    journal_commit_->request();
+  }
+  return true;
 }
 
 void Server::on_space_freed() {

@@ -28,6 +28,7 @@ class AdminPort;
 class CronRunner;
 class DelayedTasks;
 class ReloadWatch;
+class TaskResults;
 
 class Server {
  public:
@@ -55,6 +56,16 @@ class Server {
   [[nodiscard]] SessionRegistry& sessions() { return sessions_; }
   /// Delayed tasks (ZADD): held until due, then put in the ring.
   [[nodiscard]] DelayedTasks& delayed() { return *delayed_; }
+  /// Results, tasq:finished, tasq:dead and the clients blocked on them.
+  [[nodiscard]] TaskResults& results() { return *results_; }
+  /// DEL tasq:result:<ID>: forgets the result, journaled; false when none was kept.
+  bool forget_result(std::uint64_t task_id);
+  /// Admin `retry`: the dead letter of `task_id` goes back to its queue with
+  /// its id and a fresh attempt count, journaled, and leaves tasq:dead (its
+  /// `dead` result too). False when the ring is full (it stays dead).
+  bool retry_dead_letter(std::uint64_t task_id);
+  /// Dead letters sent back by `retry` (INFO `dead_letters_retried`).
+  [[nodiscard]] std::uint64_t dead_letters_retried() const { return dead_letters_retried_; }
   [[nodiscard]] boost::asio::io_context& io() { return io_; }
   [[nodiscard]] std::chrono::seconds uptime() const;
   [[nodiscard]] std::uint16_t first_tcp_port() const;
@@ -116,6 +127,8 @@ class Server {
   std::unique_ptr<AdminPort> admin_;
   std::unique_ptr<CronRunner> cron_;
   std::unique_ptr<DelayedTasks> delayed_;
+  std::unique_ptr<TaskResults> results_;
+  std::uint64_t dead_letters_retried_ = 0;
   std::unique_ptr<ReloadWatch> watch_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer heartbeat_timer_;
