@@ -53,7 +53,8 @@ Server::Server(boost::asio::io_context& io, Config config, std::vector<std::stri
   pool_->on_space_freed = [this] { on_space_freed(); };
   pool_->on_task_end = [this](const taskpool::TaskEnd& end) { on_task_end(end); };
   delayed_ = std::make_unique<DelayedTasks>(*this, config_.ring_size_bytes);
-  results_ = std::make_unique<TaskResults>(io_, results::Streams::Limits{});
+  results_ = std::make_unique<TaskResults>(io_, results::Streams::Limits{},
+                                           config_.package_max_length_bytes);
 }
 
 Server::~Server() = default;

@@ -25,8 +25,9 @@ results::TaskOutcome to_outcome(const TaskResults::End& end) {
 
 }  // namespace
 
-TaskResults::TaskResults(boost::asio::io_context& io, results::Streams::Limits limits)
-    : streams_(limits), expiry_timer_(io) {
+TaskResults::TaskResults(boost::asio::io_context& io, results::Streams::Limits limits,
+                         std::size_t max_result_bytes)
+    : streams_(limits), max_result_bytes_(max_result_bytes), expiry_timer_(io) {
   streams_.results().on_drop([this](std::uint64_t task_id) { released(task_id, true, false); });
 }
 
@@ -41,7 +42,9 @@ void TaskResults::released(std::uint64_t task_id, bool result, bool letter) {
   if (journal_ != nullptr) journal_->release_outcome(task_id, result, letter);
 }
 
-std::optional<journal::Outcome> TaskResults::on_end(const End& end) {
+std::optional<journal::Outcome> TaskResults::on_end(const End& given) {
+  End end = given;
+  end.result = end.result.substr(0, max_result_bytes_);
   const std::int64_t now = now_ms();
   results::Streams::Changes changes;
   const results::StreamId id = streams_.record(to_outcome(end), now, changes);

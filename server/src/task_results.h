@@ -46,7 +46,10 @@ class BlockedRead : public results::WaitList::Waiter {
 
 class TaskResults {
  public:
-  TaskResults(boost::asio::io_context& io, results::Streams::Limits limits);
+  /// `max_result_bytes` (package_max_length) bounds what is kept of a
+  /// handler's result, whatever a worker reports.
+  TaskResults(boost::asio::io_context& io, results::Streams::Limits limits,
+              std::size_t max_result_bytes);
   ~TaskResults();
   TaskResults(const TaskResults&) = delete;
   TaskResults& operator=(const TaskResults&) = delete;
@@ -102,6 +105,7 @@ class TaskResults {
   results::Streams streams_;
   results::WaitList waiting_;
   journal::Journal* journal_ = nullptr;
+  std::size_t max_result_bytes_;
   boost::asio::steady_timer expiry_timer_;
   std::optional<std::int64_t> expiry_armed_for_;  ///< unix ms the timer is set for
   std::vector<results::WaitList::Waiter*> to_wake_;

@@ -199,6 +199,17 @@ TEST(Results, FinishedIsACallbackLoop) {
   for (long long i : more) EXPECT_TRUE(seen.contains(std::to_string(i)));
 }
 
+TEST(Results, AResultIsBoundedByPackageMaxLength) {
+  TasqdProcess tasqd(
+      {"--package_max_length", "1k", "--handler", "exec:head -c 5000 /dev/zero | tr '\\0' x"});
+  RedisClient client(tasqd.port());
+  auto id = client.command({"LPUSH", "q", "x"}).integer;
+  auto entry = wait_result(client, id);
+  ASSERT_EQ(entry.type, Reply::Type::array);
+  EXPECT_EQ(field(entry, "status"), "completed");
+  EXPECT_EQ(field(entry, "result"), std::string(1024, 'x'));
+}
+
 TEST(Results, DelForgetsAResult) {
   TasqdProcess tasqd;
   RedisClient client(tasqd.port());
