@@ -39,7 +39,7 @@ void WaitList::remove(Waiter& waiter) {
   all_.erase(&waiter);
 }
 
-bool WaitList::contains(const Waiter& waiter) const { return all_.contains(&waiter); }
+bool WaitList::contains(const Waiter* waiter) const { return all_.contains(waiter); }
 
 void WaitList::waiting_on(std::span<const StreamKey> keys, std::vector<Waiter*>& out) {
   ++pass_;

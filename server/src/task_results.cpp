@@ -134,7 +134,7 @@ void TaskResults::wake(const results::StreamKey* keys, std::size_t count) {
   list.clear();
   waiting_.waiting_on({keys, count}, list);
   for (auto* waiter : list) {
-    if (waiting_.contains(*waiter)) static_cast<BlockedRead*>(waiter)->on_stream_ready();
+    if (waiting_.contains(waiter)) static_cast<BlockedRead*>(waiter)->on_stream_ready();
   }
   list.clear();
   to_wake_.swap(list);

@@ -50,14 +50,14 @@ TEST(WaitList, SameKeyTwiceListedOnce) {
   list.waiting_on(keys, out);
   EXPECT_EQ(out.size(), 1u);
   list.remove(a);
-  EXPECT_FALSE(list.contains(a));
+  EXPECT_FALSE(list.contains(&a));
 }
 
 TEST(WaitList, KeysWithoutAStreamWaitForTheirTimeout) {
   WaitList list;
   Client a(1);
   list.add(a, classify_key("some:key"));
-  EXPECT_TRUE(list.contains(a));
+  EXPECT_TRUE(list.contains(&a));
   std::vector<WaitList::Waiter*> out;
   StreamKey keys[] = {classify_key("some:key")};
   list.waiting_on(keys, out);

@@ -49,7 +49,9 @@ class WaitList {
   void add(Waiter& waiter, const StreamKey& key);
   /// Takes `waiter` off every list; harmless when it is on none.
   void remove(Waiter& waiter);
-  [[nodiscard]] bool contains(const Waiter& waiter) const;
+  /// Whether `waiter` is listed; compares the address only, so it may be
+  /// asked about a waiter that is gone.
+  [[nodiscard]] bool contains(const Waiter* waiter) const;
 
   /// Appends to `out` every waiter on any of `keys`, once each, in the
   /// order they started waiting on the first key they are found on.
