@@ -9,24 +9,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "tasq/config/config.h"
+
 namespace tasq::clients {
 namespace {
-
-struct Target {
-  std::string host;
-  std::string port;
-};
-
-std::optional<Target> split(const std::string& address) {
-  if (!address.empty() && address.front() == '[') {
-    auto close = address.find("]:");
-    if (close == std::string::npos) return std::nullopt;
-    return Target{address.substr(1, close - 1), address.substr(close + 2)};
-  }
-  auto colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0) return std::nullopt;
-  return Target{address.substr(0, colon), address.substr(colon + 1)};
-}
 
 class Fd {
  public:
@@ -46,12 +32,19 @@ class Fd {
 
 AdminReply admin_request(const std::string& address, const std::string& datagram,
                          std::chrono::milliseconds timeout, bool retry) {
-  auto target = split(address);
-  if (!target) return {false, "bad admin address '" + address + "': expected HOST:PORT"};
+  // The same HOST:PORT / [v6]:PORT syntax as tasqd's admin directive.
+  std::string why;
+  auto target = config::parse_endpoint(address, &why);
+  if (target && target->kind != config::Endpoint::Kind::tcp) {
+    why = "the admin port is UDP: use HOST:PORT";
+    target.reset();
+  }
+  if (!target) return {false, "bad admin address '" + address + "': " + why};
   addrinfo hints{};
   hints.ai_socktype = SOCK_DGRAM;
   addrinfo* found = nullptr;
-  if (int rc = ::getaddrinfo(target->host.c_str(), target->port.c_str(), &hints, &found); rc != 0) {
+  auto port = std::to_string(target->port);
+  if (int rc = ::getaddrinfo(target->host.c_str(), port.c_str(), &hints, &found); rc != 0) {
     return {false, "cannot resolve '" + address + "': " + ::gai_strerror(rc)};
   }
   Fd fd(::socket(found->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0));

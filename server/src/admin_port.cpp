@@ -50,7 +50,7 @@ std::string describe(const udp::endpoint& endpoint) {
 
 }  // namespace
 
-AdminPort::AdminPort(Server& server, const Endpoint& endpoint)
+AdminPort::AdminPort(Server& server, const config::Endpoint& endpoint)
     : server_(server), socket_(server.io()) {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(endpoint.host == "localhost" ? "127.0.0.1" : endpoint.host, ec);

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "tasq/server/config.h"
+#include "tasq/config/config.h"
 
 namespace tasq::server {
 
@@ -17,7 +17,7 @@ class Server;
 class AdminPort {
  public:
   /// Binds; throws std::runtime_error naming `admin` on failure.
-  AdminPort(Server& server, const Endpoint& endpoint);
+  AdminPort(Server& server, const config::Endpoint& endpoint);
   void start();
   void stop();
   [[nodiscard]] std::uint16_t bound_port() const { return bound_port_; }

@@ -106,7 +106,8 @@ Disposition cmd_command(CommandContext& c) {
 
 // CONFIG GET pattern [pattern ...]: glob patterns, case-insensitive, as Redis.
 // `save` and `appendonly` are answered (empty and "no") because
-// redis-benchmark and other tools probe them; tasq has neither.
+// redis-benchmark and other tools probe them; tasq has neither. Secret
+// directives (admin_token) are never shown.
 Disposition cmd_config(CommandContext& c) {
   auto sub = c.args[1];
   if (!iequals(sub, "get")) {
@@ -123,7 +124,7 @@ Disposition cmd_config(CommandContext& c) {
     reply_wrong_arity(c.reply, "config|get");
     return Disposition::done;
   }
-  auto values = directive_values(c.server.config());
+  auto values = config::directive_values(c.server.config(), config::Secrets::hidden);
   values.emplace_back("save", "");
   values.emplace_back("appendonly", "no");
   std::vector<const std::pair<std::string, std::string>*> matches;

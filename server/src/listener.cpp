@@ -21,7 +21,7 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using generic_stream = asio::generic::stream_protocol;
 
-tcp::endpoint resolve(asio::io_context& io, const Endpoint& endpoint) {
+tcp::endpoint resolve(asio::io_context& io, const config::Endpoint& endpoint) {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(endpoint.host, ec);
   if (!ec) return {address, endpoint.port};
@@ -33,8 +33,8 @@ tcp::endpoint resolve(asio::io_context& io, const Endpoint& endpoint) {
   return results.begin()->endpoint();
 }
 
-std::string describe_peer(const generic_stream::socket& socket, const Endpoint& endpoint) {
-  if (endpoint.kind == Endpoint::Kind::unix_socket) return endpoint.path;
+std::string describe_peer(const generic_stream::socket& socket, const config::Endpoint& endpoint) {
+  if (endpoint.kind == config::Endpoint::Kind::unix_socket) return endpoint.path;
   boost::system::error_code ec;
   auto generic = socket.remote_endpoint(ec);
   if (ec) return "?";
@@ -53,11 +53,11 @@ void set_int_option(int fd, int level, int name, int value, const char* what) {
 
 }  // namespace
 
-Listener::Listener(Server& server, const Endpoint& endpoint)
+Listener::Listener(Server& server, const config::Endpoint& endpoint)
     : server_(server), endpoint_(endpoint), acceptor_(server.io()), retry_timer_(server.io()) {
   boost::system::error_code ec;
   generic_stream::endpoint bind_to;
-  if (endpoint.kind == Endpoint::Kind::unix_socket) {
+  if (endpoint.kind == config::Endpoint::Kind::unix_socket) {
     // A socket file left by an earlier run would make bind fail; a live
     // server on it is caught below because connect succeeds.
     asio::local::stream_protocol::socket probe(server.io());
@@ -69,7 +69,7 @@ Listener::Listener(Server& server, const Endpoint& endpoint)
     bind_to = generic_stream::endpoint(resolve(server.io(), endpoint));
   }
   acceptor_.open(bind_to.protocol(), ec);
-  if (!ec && endpoint.kind == Endpoint::Kind::tcp) {
+  if (!ec && endpoint.kind == config::Endpoint::Kind::tcp) {
     acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec && bind_to.protocol().family() == AF_INET6) {
       set_int_option(acceptor_.native_handle(), IPPROTO_IPV6, IPV6_V6ONLY, 1, "IPV6_V6ONLY");
@@ -78,7 +78,7 @@ Listener::Listener(Server& server, const Endpoint& endpoint)
   if (!ec) acceptor_.bind(bind_to, ec);
   if (!ec) acceptor_.listen(static_cast<int>(server.config().backlog), ec);
   if (ec) throw std::runtime_error("listen: " + endpoint.text + ": " + ec.message());
-  if (endpoint.kind == Endpoint::Kind::tcp) {
+  if (endpoint.kind == config::Endpoint::Kind::tcp) {
     auto local = acceptor_.local_endpoint(ec);
     tcp::endpoint bound;
     std::memcpy(bound.data(), local.data(), std::min<std::size_t>(local.size(), sizeof(sockaddr_in6)));
@@ -89,7 +89,7 @@ Listener::Listener(Server& server, const Endpoint& endpoint)
 Listener::~Listener() { stop(); }
 
 void Listener::start() {
-  if (endpoint_.kind == Endpoint::Kind::unix_socket) {
+  if (endpoint_.kind == config::Endpoint::Kind::unix_socket) {
     spdlog::info("listening on {}", endpoint_.text);
   } else {
     // The bound port, not the configured one: port 0 asks the kernel to pick.
@@ -106,7 +106,7 @@ void Listener::stop() {
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   retry_timer_.cancel();
-  if (endpoint_.kind == Endpoint::Kind::unix_socket) ::unlink(endpoint_.path.c_str());
+  if (endpoint_.kind == config::Endpoint::Kind::unix_socket) ::unlink(endpoint_.path.c_str());
 }
 
 void Listener::do_accept() {
@@ -149,7 +149,7 @@ void Listener::on_accept(const boost::system::error_code& ec, generic_stream::so
 }
 
 void Listener::configure(generic_stream::socket& socket) const {
-  if (endpoint_.kind != Endpoint::Kind::tcp) return;
+  if (endpoint_.kind != config::Endpoint::Kind::tcp) return;
   int fd = socket.native_handle();
   set_int_option(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY");
   const auto& config = server_.config();

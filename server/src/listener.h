@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "tasq/server/config.h"
+#include "tasq/config/config.h"
 
 namespace tasq::server {
 
@@ -17,14 +17,14 @@ class Server;
 class Listener {
  public:
   /// Binds and listens; throws std::runtime_error naming the address on failure.
-  Listener(Server& server, const Endpoint& endpoint);
+  Listener(Server& server, const config::Endpoint& endpoint);
   ~Listener();
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
 
   void start();
   void stop();
-  [[nodiscard]] const Endpoint& endpoint() const { return endpoint_; }
+  [[nodiscard]] const config::Endpoint& endpoint() const { return endpoint_; }
   /// The bound TCP port (useful when the configured port is 0); 0 for Unix sockets.
   [[nodiscard]] std::uint16_t bound_port() const { return bound_port_; }
 
@@ -35,7 +35,7 @@ class Listener {
   void configure(boost::asio::generic::stream_protocol::socket& socket) const;
 
   Server& server_;
-  Endpoint endpoint_;
+  config::Endpoint endpoint_;
   boost::asio::basic_socket_acceptor<boost::asio::generic::stream_protocol> acceptor_;
   boost::asio::steady_timer retry_timer_;
   std::uint16_t bound_port_ = 0;

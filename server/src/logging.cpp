@@ -12,12 +12,12 @@ namespace {
 std::string g_log_file;
 spdlog::level::level_enum g_level = spdlog::level::info;
 
-spdlog::level::level_enum to_spdlog(LogLevel level) {
+spdlog::level::level_enum to_spdlog(config::LogLevel level) {
   switch (level) {
-    case LogLevel::debug: return spdlog::level::debug;
-    case LogLevel::info: return spdlog::level::info;
-    case LogLevel::warn: return spdlog::level::warn;
-    case LogLevel::error: return spdlog::level::err;
+    case config::LogLevel::debug: return spdlog::level::debug;
+    case config::LogLevel::info: return spdlog::level::info;
+    case config::LogLevel::warn: return spdlog::level::warn;
+    case config::LogLevel::error: return spdlog::level::err;
   }
   return spdlog::level::info;
 }
@@ -39,7 +39,7 @@ std::shared_ptr<spdlog::logger> make_logger() {
 
 }  // namespace
 
-void setup_logging(const Config& config) {
+void setup_logging(const config::Config& config) {
   g_log_file = config.log_file;
   g_level = to_spdlog(config.log_level);
   try {

@@ -5,13 +5,13 @@
 #include <string>
 #include <string_view>
 
-#include "tasq/server/config.h"
+#include "tasq/config/config.h"
 
 namespace tasq::server {
 
 /// Installs the default logger; throws std::runtime_error naming log_file
 /// when the file cannot be opened.
-void setup_logging(const Config& config);
+void setup_logging(const config::Config& config);
 /// Opens log_file anew (same path); logs and keeps the old one on failure.
 void reopen_log();
 

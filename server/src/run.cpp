@@ -15,8 +15,8 @@
 #include "logging.h"
 #include "process_life.h"
 #include "server.h"
+#include "tasq/config/config.h"
 #include "tasq/journal/journal.h"
-#include "tasq/server/config.h"
 #include "tasq/server/version.h"
 #include "tasq/taskpool/pool.h"
 
@@ -27,7 +27,7 @@ namespace {
 
 // Every client is a descriptor: like Redis, ask for enough of them for
 // max_connections plus the server's own, as far as the hard limit allows.
-void raise_open_files_limit(const Config& config) {
+void raise_open_files_limit(const config::Config& config) {
   rlimit limit{};
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
   rlim_t wanted = static_cast<rlim_t>(config.max_connections) + 128;
@@ -55,26 +55,26 @@ int run_tasqd(int argc, char** argv) {
   // before anything keeps pointers into either.
   ::setproctitle_init(argc, argv, environ);
 
-  auto invocation = parse_invocation(argc, argv);
+  auto invocation = config::parse_invocation(argc, argv);
   switch (invocation.action) {
-    case Invocation::Action::help:
+    case config::Invocation::Action::help:
       std::fputs(invocation.help_text.c_str(), stdout);
       return 0;
-    case Invocation::Action::version:
+    case config::Invocation::Action::version:
       std::printf("tasqd %s (Redis protocol %s)\n", kVersion, kRedisCompatVersion);
       return 0;
-    case Invocation::Action::test_config:
+    case config::Invocation::Action::test_config:
       if (!invocation.errors.empty()) return report_errors(invocation.errors);
       std::printf("tasqd: configuration %s is valid\n",
                   invocation.config_file.empty() ? "(defaults)" : invocation.config_file.c_str());
       return 0;
-    case Invocation::Action::check_journal:
+    case config::Invocation::Action::check_journal:
       return journal::check_file(invocation.check_journal_file, invocation.fix_journal, stdout);
-    case Invocation::Action::run:
+    case config::Invocation::Action::run:
       break;
   }
   if (!invocation.errors.empty()) return report_errors(invocation.errors);
-  const Config& config = invocation.config;
+  const config::Config& config = invocation.config;
 
   bool logging_ready = false;
   try {

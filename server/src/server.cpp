@@ -17,7 +17,8 @@
 namespace tasq::server {
 namespace {
 
-taskpool::PoolConfig pool_config(const Config& config, std::vector<std::string> worker_args) {
+taskpool::PoolConfig pool_config(const config::Config& config,
+                                 std::vector<std::string> worker_args) {
   taskpool::PoolConfig pool;
   pool.worker_exe = worker_args.empty() ? std::string() : worker_args.front();
   if (!worker_args.empty()) worker_args.erase(worker_args.begin());
@@ -35,7 +36,7 @@ taskpool::PoolConfig pool_config(const Config& config, std::vector<std::string> 
   pool.chroot = config.chroot;
   pool.log_level = std::string(to_string(config.log_level));
   pool.log_file = config.log_file;
-  pool.dispatch_mode = config.dispatch_mode == DispatchMode::key
+  pool.dispatch_mode = config.dispatch_mode == config::DispatchMode::key
                            ? taskpool::DispatchMode::key
                            : taskpool::DispatchMode::preemptive;
   return pool;
@@ -43,7 +44,8 @@ taskpool::PoolConfig pool_config(const Config& config, std::vector<std::string> 
 
 }  // namespace
 
-Server::Server(boost::asio::io_context& io, Config config, std::vector<std::string> worker_args)
+Server::Server(boost::asio::io_context& io, config::Config config,
+               std::vector<std::string> worker_args)
     : io_(io),
       config_(std::move(config)),
       pool_(std::make_unique<taskpool::Pool>(io, pool_config(config_, std::move(worker_args)))),
@@ -95,7 +97,7 @@ std::uint64_t Server::cron_fired() const { return cron_ ? cron_->fired() : 0; }
 
 std::uint16_t Server::first_tcp_port() const {
   for (const auto& listener : listeners_) {
-    if (listener->endpoint().kind == Endpoint::Kind::tcp) return listener->bound_port();
+    if (listener->endpoint().kind == config::Endpoint::Kind::tcp) return listener->bound_port();
   }
   return 0;
 }
@@ -209,9 +211,10 @@ bool Server::restore_scheduled(const journal::Task& task) {
 }
 
 void Server::open_journal() {
-  auto policy = config_.journal_fsync == JournalFsync::always     ? journal::FsyncPolicy::always
-                : config_.journal_fsync == JournalFsync::everysec ? journal::FsyncPolicy::everysec
-                                                                  : journal::FsyncPolicy::no;
+  auto policy = config_.journal_fsync == config::JournalFsync::always ? journal::FsyncPolicy::always
+                : config_.journal_fsync == config::JournalFsync::everysec
+                    ? journal::FsyncPolicy::everysec
+                    : journal::FsyncPolicy::no;
   journal_ = std::make_unique<journal::Journal>(io_, config_.journal, policy,
                                                 config_.journal_rewrite_min_size_bytes);
   journal_commit_ = std::make_unique<JournalCommit>(io_, *journal_);

@@ -18,7 +18,7 @@
 #include "journal_replay.h"
 #include "server_stats.h"
 #include "session_registry.h"
-#include "tasq/server/config.h"
+#include "tasq/config/config.h"
 #include "tasq/taskpool/pool.h"
 
 namespace tasq::server {
@@ -34,7 +34,7 @@ class Server {
  public:
   using Clock = std::chrono::steady_clock;
 
-  Server(boost::asio::io_context& io, Config config, std::vector<std::string> worker_args);
+  Server(boost::asio::io_context& io, config::Config config, std::vector<std::string> worker_args);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -50,7 +50,7 @@ class Server {
   /// `log_if_busy` is false (reload_watch tries again until it gets its own).
   bool reload(std::string_view why, bool log_if_busy = true);
 
-  [[nodiscard]] const Config& config() const { return config_; }
+  [[nodiscard]] const config::Config& config() const { return config_; }
   [[nodiscard]] taskpool::Pool& pool() { return *pool_; }
   [[nodiscard]] ServerStats& stats() { return stats_; }
   [[nodiscard]] SessionRegistry& sessions() { return sessions_; }
@@ -113,7 +113,7 @@ class Server {
   void cover_id(std::uint64_t last);
 
   boost::asio::io_context& io_;
-  Config config_;
+  config::Config config_;
   ServerStats stats_;
   SessionRegistry sessions_;
   std::unique_ptr<taskpool::Pool> pool_;

@@ -26,7 +26,7 @@ constexpr std::chrono::seconds kPushWaitLimit{5};
 // The smallest read buffer offered to the kernel per read.
 constexpr std::size_t kReadChunk = 16 * 1024;
 
-resp::ParserLimits limits_for(const Config& config) {
+resp::ParserLimits limits_for(const config::Config& config) {
   resp::ParserLimits limits;
   limits.max_bulk_bytes = config.package_max_length_bytes;
   limits.max_request_bytes = config.package_max_length_bytes + 64 * 1024;

@@ -116,6 +116,24 @@ TEST(Tasqctl, TablesJsonAndExitCodes) {
   EXPECT_NE(silent.find("127.0.0.1:9"), std::string::npos) << silent;
 }
 
+// tasqctl reads --admin with tasqd's own address parser: what tasqd would
+// refuse as an admin address, tasqctl refuses with the same reason.
+TEST(Tasqctl, AdminAddressesAsTasqdReadsThem) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"127.0.0.1", "missing port (use HOST:PORT)"},
+      {"::1:6381", "IPv6 addresses go in brackets"},
+      {"unix:/tmp/tasq-admin.sock", "the admin port is UDP"},
+      {"127.0.0.1:70000", "port must be a number from 0 to 65535"},
+  };
+  for (auto [address, reason] : cases) {
+    auto [status, out] = run_command(kTasqctl + " --admin '" + address + "' ping 2>&1");
+    EXPECT_EQ(status, 3) << address << ": " << out;
+    EXPECT_NE(out.find(std::string("bad admin address '") + address + "': " + reason),
+              std::string::npos)
+        << out;
+  }
+}
+
 TEST(Tasqctl, ReloadAndShutdown) {
   TasqdProcess server({"--admin", "127.0.0.1:0"});
   auto port = server.admin_port();

@@ -163,6 +163,7 @@ TEST_F(Commands, ConfigGet) {
   EXPECT_EQ(one.elements[1].str, "3");
   auto glob = c.command({"CONFIG", "GET", "tcp_keep*"});
   EXPECT_EQ(glob.elements.size(), 6u);
+  EXPECT_TRUE(c.command({"CONFIG", "GET", "admin_token"}).elements.empty()) << "a secret";
   auto probes = c.command({"CONFIG", "GET", "save", "appendonly"});
   ASSERT_EQ(probes.elements.size(), 4u);
   EXPECT_EQ(probes.elements[3].str, "no");

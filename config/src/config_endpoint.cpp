@@ -10,9 +10,9 @@
 #include <cstring>
 
 #include "config_values.h"
-#include "tasq/server/config.h"
+#include "tasq/config/config.h"
 
-namespace tasq::server {
+namespace tasq::config {
 namespace {
 
 constexpr std::string_view kUnixPrefix = "unix:";
@@ -41,7 +41,7 @@ bool all_digits_and_dots(std::string_view host) {
 }
 
 std::optional<std::uint16_t> parse_port(std::string_view text) {
-  auto port = config_detail::parse_count(text);
+  auto port = detail::parse_count(text);
   if (!port || *port > 65535) return std::nullopt;
   return static_cast<std::uint16_t>(*port);
 }
@@ -125,4 +125,4 @@ bool Endpoint::is_loopback() const {
   return false;
 }
 
-}  // namespace tasq::server
+}  // namespace tasq::config

@@ -1,4 +1,4 @@
-#include "config_file.h"
+#include "config_lines.h"
 
 #include <algorithm>
 #include <cctype>
@@ -6,11 +6,8 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <optional>
 
-#include "config_directives.h"
-
-namespace tasq::server::config_detail {
+namespace tasq::config::detail {
 namespace {
 
 // A config file is a few kilobytes; the cap keeps `tasqd /dev/zero` from
@@ -76,52 +73,58 @@ std::optional<std::string> unquote(std::string_view text, std::string& why) {
 
 }  // namespace
 
-FileTokens tokenize_config(std::string_view text) {
-  FileTokens out;
+std::optional<Setting> parse_line(std::string_view line, std::string& error) {
+  line = trim(line);
+  if (line.empty() || line.front() == '#') return std::nullopt;
+
+  auto name_end = std::find_if(line.begin(), line.end(), is_space);
+  std::string name(line.begin(), name_end);
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  auto rest = trim(line.substr(name.size()));
+
+  const Directive* directive = find_directive(name);
+  if (directive == nullptr) {
+    error = "unknown directive '" + name + "'";
+    return std::nullopt;
+  }
+  if (rest.empty()) {
+    error = name + ": missing value";
+    return std::nullopt;
+  }
+  if (rest.front() != '"' && rest.front() != '\'') return Setting{directive, std::string(rest)};
+  std::string why;
+  auto unquoted = unquote(rest, why);
+  if (!unquoted) {
+    error = name + ": " + why;
+    return std::nullopt;
+  }
+  return Setting{directive, std::move(*unquoted)};
+}
+
+ParsedText parse_config_text(std::string_view text) {
+  ParsedText out;
   // A UTF-8 byte order mark, as some editors write, is not part of line 1.
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   std::size_t line_number = 0;
   while (!text.empty()) {
     ++line_number;
     auto end = text.find('\n');
-    auto line = trim(text.substr(0, end));
+    auto line = text.substr(0, end);
     text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    if (line.empty() || line.front() == '#') continue;
-
-    auto name_end = std::find_if(line.begin(), line.end(), is_space);
-    std::string name(line.begin(), name_end);
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    auto rest = trim(line.substr(name.size()));
-    std::string where = "line " + std::to_string(line_number) + ": ";
-
-    if (!find_directive(name)) {
-      out.errors.push_back(where + "unknown directive '" + name + "'");
-      continue;
+    std::string error;
+    if (auto setting = parse_line(line, error)) {
+      out.settings.push_back(std::move(*setting));
+    } else if (!error.empty()) {
+      out.errors.push_back("line " + std::to_string(line_number) + ": " + error);
     }
-    if (rest.empty()) {
-      out.errors.push_back(where + name + ": missing value");
-      continue;
-    }
-    std::string value(rest);
-    if (rest.front() == '"' || rest.front() == '\'') {
-      std::string why;
-      auto unquoted = unquote(rest, why);
-      if (!unquoted) {
-        out.errors.push_back(where + name + ": " + why);
-        continue;
-      }
-      value = std::move(*unquoted);
-    }
-    // `--name=value` keeps the value whole even when it starts with '-'.
-    out.tokens.push_back("--" + name + "=" + value);
   }
   return out;
 }
 
-FileTokens read_config_file(const std::string& path) {
+ParsedText read_config_file(const std::string& path) {
   auto fail = [&](const std::string& reason) {
-    FileTokens out;
+    ParsedText out;
     out.errors.push_back("cannot read config file " + path + ": " + reason);
     return out;
   };
@@ -132,7 +135,32 @@ FileTokens read_config_file(const std::string& path) {
   if (std::ferror(file.get())) return fail(std::strerror(errno));
   if (got > kMaxFileBytes) return fail("larger than 1 MiB");
   text.resize(got);
-  return tokenize_config(text);
+  return parse_config_text(text);
 }
 
-}  // namespace tasq::server::config_detail
+std::string quote(std::string_view value) {
+  std::string out = "\"";
+  for (char c : value) {
+    switch (c) {
+      case '"':
+      case '\\':
+        out += '\\';
+        out += c;
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace tasq::config::detail

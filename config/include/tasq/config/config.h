@@ -1,7 +1,9 @@
 #pragma once
-// Every directive of SPEC.md in one struct: defaults in the declarations,
-// one validate() for every bound, read from a redis.conf-style file and from
-// `--directive value` through one Boost.Program_options description.
+// tasqd's configuration: the Config struct that every directive lands in,
+// the parser of `tasqd [CONFIG_FILE] [--directive value ...]`, and the
+// values behind CONFIG GET. Each directive's name, default, bounds, flags
+// and help text are one row of the directive table (config_directives.cpp);
+// the struct below holds only the fields.
 
 #include <chrono>
 #include <cstdint>
@@ -11,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-namespace tasq::server {
+namespace tasq::config {
 
 /// A parsed `listen`/`admin` address.
 struct Endpoint {
@@ -49,49 +51,56 @@ std::uint32_t default_task_worker_num();
 /// 2 x package_max_length + this, so that two of the largest payloads fit.
 inline constexpr std::uint64_t kRingSlackBytes = 64 * 1024;
 
+/// One field per directive (a few, the sizes, carry a unit in their name).
+/// The defaults are not written here: they are the table's, applied by the
+/// constructor.
 struct Config {
-  std::vector<Endpoint> listen{parse_endpoint("127.0.0.1:6380").value()};
-  std::optional<Endpoint> admin{parse_endpoint("127.0.0.1:6381")};  ///< nullopt = none
+  /// Every directive at its default.
+  Config();
+
+  std::vector<Endpoint> listen;
+  std::optional<Endpoint> admin;  ///< nullopt = none
   std::string admin_token;
   std::string requirepass;
-  std::string handler = "echo";
-  std::uint32_t task_worker_num = default_task_worker_num();
-  std::uint64_t max_request = 0;
-  std::chrono::seconds max_wait_time{3};
-  std::chrono::seconds task_timeout{0};
-  std::uint32_t task_retry = 3;
-  std::uint64_t ring_size_bytes = 64ull << 20;
-  std::uint64_t package_max_length_bytes = 2ull << 20;
-  std::chrono::seconds heartbeat_check_interval{0};
+  std::string handler;
+  std::uint32_t task_worker_num{};
+  std::uint64_t max_request{};
+  std::chrono::seconds max_wait_time{};
+  std::chrono::seconds task_timeout{};
+  std::uint32_t task_retry{};
+  std::uint64_t ring_size_bytes{};
+  std::uint64_t package_max_length_bytes{};
+  std::chrono::seconds heartbeat_check_interval{};
   /// Default 2 x interval; given alone, the interval becomes half of it
   /// (both derived by parse_invocation).
-  std::chrono::seconds heartbeat_idle_time{0};
-  bool open_tcp_keepalive = false;
-  std::chrono::seconds tcp_keepidle{60};      ///< TCP_KEEPIDLE, with open_tcp_keepalive
-  std::chrono::seconds tcp_keepinterval{10};  ///< TCP_KEEPINTVL
-  std::uint32_t tcp_keepcount = 6;            ///< TCP_KEEPCNT
-  std::uint32_t backlog = 511;
-  std::uint32_t max_connections = 10000;
+  std::chrono::seconds heartbeat_idle_time{};
+  bool open_tcp_keepalive{};
+  std::chrono::seconds tcp_keepidle{};      ///< TCP_KEEPIDLE, with open_tcp_keepalive
+  std::chrono::seconds tcp_keepinterval{};  ///< TCP_KEEPINTVL
+  std::uint32_t tcp_keepcount{};            ///< TCP_KEEPCNT
+  std::uint32_t backlog{};
+  std::uint32_t max_connections{};
   std::string user;
   std::string group;
   std::string chroot;
-  bool daemonize = false;
+  bool daemonize{};
   std::string pid_file;
   std::string log_file;  ///< empty = stderr
-  LogLevel log_level = LogLevel::info;
-  std::string journal = "tasq.journal";  ///< "none" = off
-  JournalFsync journal_fsync = JournalFsync::everysec;
-  std::uint64_t journal_rewrite_min_size_bytes = 64ull << 20;
+  LogLevel log_level{};
+  std::string journal;  ///< "none" = off
+  JournalFsync journal_fsync{};
+  std::uint64_t journal_rewrite_min_size_bytes{};
   std::vector<std::string> cron;          ///< "MIN HOUR DOM MON DOW queue payload", "@every 5s q p"
   std::vector<std::string> reload_watch;  ///< files and directories (recursive)
-  std::chrono::milliseconds reload_watch_delay_ms{500};
-  DispatchMode dispatch_mode = DispatchMode::preemptive;
+  std::chrono::milliseconds reload_watch_delay_ms{};
+  DispatchMode dispatch_mode{};
 
   [[nodiscard]] bool journal_enabled() const { return journal != "none"; }
 
-  /// Checks every bound and every cross-directive rule, and that named users,
-  /// groups, directories and plugin files exist; returns one line per
-  /// problem, each starting with its directive ("ring_size: ...").
+  /// Checks every directive's bounds and rules (its row's), every rule
+  /// between directives, and that named users, groups, directories and
+  /// plugin files exist; returns one line per problem, each starting with
+  /// its directive ("ring_size: ...").
   [[nodiscard]] std::vector<std::string> validate() const;
 };
 
@@ -107,15 +116,22 @@ struct Invocation {
   bool fix_journal = false;         ///< --fix: cut the journal at its first damage
 };
 
-/// Parses `tasqd [CONFIG_FILE] [--directive value ...]`: the file first, the
-/// command line over it, then defaults, derived values and validate(). Never
-/// throws; problems land in `errors`. A value that does not parse is
-/// reported alone (validate() is skipped), so a typo gives one line.
+/// Parses `tasqd [CONFIG_FILE] [--directive value ...]`: each `--name value`
+/// becomes the config line `name value`, read by the same parser as the
+/// file's lines; the command line wins over the file; then derived values
+/// and validate(). Never throws; problems land in `errors`. A value that
+/// does not parse is reported alone (validate() is skipped), so a typo
+/// gives one line.
 Invocation parse_invocation(int argc, const char* const* argv);
+
+/// Whether directive_values includes directives flagged secret (admin_token).
+enum class Secrets : std::uint8_t { shown, hidden };
 
 /// The directives as `name value` pairs with their current values, in the
 /// order of --help, for CONFIG GET (sizes in bytes, booleans yes/no, listen
-/// addresses joined by spaces, admin `none` when off).
-std::vector<std::pair<std::string, std::string>> directive_values(const Config& config);
+/// addresses joined by spaces, admin `none` when off, repeatable lines one
+/// per line).
+std::vector<std::pair<std::string, std::string>> directive_values(const Config& config,
+                                                                  Secrets secrets = Secrets::shown);
 
-}  // namespace tasq::server
+}  // namespace tasq::config
