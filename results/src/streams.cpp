@@ -65,17 +65,27 @@ StreamId Streams::next_entry_id(std::int64_t now_ms) {
 StreamId Streams::record(const TaskOutcome& outcome, std::int64_t now_ms, Changes& changes) {
   const StreamId id = next_entry_id(now_ms);
   const bool dead = outcome.status == Status::dead;
-  changes.result_kept = results_.keep(Outcome{.task_id = outcome.task_id,
-                                              .entry_id = id,
-                                              .status = outcome.status,
-                                              .attempts = outcome.attempts,
-                                              .enqueued_ms = outcome.enqueued_ms,
-                                              .started_ms = outcome.started_ms,
-                                              .ended_ms = static_cast<std::int64_t>(id.ms),
-                                              .queue = outcome.queue,
-                                              .result = dead ? std::string_view() : outcome.result,
-                                              .error = dead ? outcome.error : std::string_view()},
-                                      now_ms);
+  const Outcome result{.task_id = outcome.task_id,
+                       .entry_id = id,
+                       .status = outcome.status,
+                       .attempts = outcome.attempts,
+                       .enqueued_ms = outcome.enqueued_ms,
+                       .started_ms = outcome.started_ms,
+                       .ended_ms = static_cast<std::int64_t>(id.ms),
+                       .queue = outcome.queue,
+                       .result = dead ? std::string_view() : outcome.result,
+                       .error = dead ? outcome.error : std::string_view()};
+  changes.result_kept = results_.keep(result, now_ms);
+  unkept_.reset();
+  if (!changes.result_kept) {
+    Unkept& copy = unkept_.emplace(Unkept{result, {}});
+    copy.bytes.reserve(result.queue.size() + result.result.size() + result.error.size());
+    copy.bytes.append(result.queue).append(result.result).append(result.error);
+    const std::string_view bytes = copy.bytes;
+    copy.outcome.queue = bytes.substr(0, result.queue.size());
+    copy.outcome.result = bytes.substr(result.queue.size(), result.result.size());
+    copy.outcome.error = bytes.substr(result.queue.size() + result.result.size());
+  }
   finished_.add(FinishedEvent{.id = id,
                               .task_id = outcome.task_id,
                               .status = outcome.status,
@@ -122,6 +132,12 @@ void Streams::restore(const TaskOutcome& outcome, StreamId id, bool with_result,
   }
 }
 
+std::optional<Outcome> Streams::find_result(std::uint64_t task_id, std::int64_t now_ms) const {
+  if (auto kept = results_.find(task_id, now_ms)) return kept;
+  if (unkept_ && unkept_->outcome.task_id == task_id) return unkept_->outcome;
+  return std::nullopt;
+}
+
 std::optional<DeadLetter> Streams::take_dead_letter(std::uint64_t task_id) {
   auto letter = dead_.take(task_id);
   if (letter) results_.forget(task_id, INT64_MIN);
@@ -131,7 +147,7 @@ std::optional<DeadLetter> Streams::take_dead_letter(std::uint64_t task_id) {
 bool Streams::exists(const StreamKey& key, std::int64_t now_ms) const {
   switch (key.kind) {
     case StreamKey::Kind::result:
-      return results_.find(key.task_id, now_ms).has_value();
+      return find_result(key.task_id, now_ms).has_value();
     case StreamKey::Kind::finished:
     case StreamKey::Kind::dead:
       return true;
@@ -144,7 +160,7 @@ bool Streams::exists(const StreamKey& key, std::int64_t now_ms) const {
 std::size_t Streams::length(const StreamKey& key, std::int64_t now_ms) const {
   switch (key.kind) {
     case StreamKey::Kind::result:
-      return results_.find(key.task_id, now_ms) ? 1 : 0;
+      return find_result(key.task_id, now_ms) ? 1 : 0;
     case StreamKey::Kind::finished:
       return finished_.events().size();
     case StreamKey::Kind::dead:
@@ -158,7 +174,7 @@ std::size_t Streams::length(const StreamKey& key, std::int64_t now_ms) const {
 StreamId Streams::last_id(const StreamKey& key, std::int64_t now_ms) const {
   switch (key.kind) {
     case StreamKey::Kind::result: {
-      auto outcome = results_.find(key.task_id, now_ms);
+      auto outcome = find_result(key.task_id, now_ms);
       return outcome ? outcome->entry_id : StreamId{};
     }
     case StreamKey::Kind::finished:
@@ -174,7 +190,7 @@ StreamId Streams::last_id(const StreamKey& key, std::int64_t now_ms) const {
 bool Streams::has_after(const StreamKey& key, StreamId after, std::int64_t now_ms) const {
   switch (key.kind) {
     case StreamKey::Kind::result: {
-      auto outcome = results_.find(key.task_id, now_ms);
+      auto outcome = find_result(key.task_id, now_ms);
       return outcome && outcome->entry_id > after;
     }
     case StreamKey::Kind::finished:
@@ -192,7 +208,7 @@ void Streams::write_range(resp::ReplyWriter& reply, const StreamKey& key, Stream
                           std::int64_t now_ms) const {
   switch (key.kind) {
     case StreamKey::Kind::result: {
-      auto outcome = results_.find(key.task_id, now_ms);
+      auto outcome = find_result(key.task_id, now_ms);
       if (outcome && start <= end && outcome->entry_id >= start && outcome->entry_id <= end) {
         reply.array(1);
         write_entry(reply, *outcome);

@@ -55,8 +55,14 @@ Server::Server(boost::asio::io_context& io, config::Config config,
   pool_->on_space_freed = [this] { on_space_freed(); };
   pool_->on_task_end = [this](const taskpool::TaskEnd& end) { on_task_end(end); };
   delayed_ = std::make_unique<DelayedTasks>(*this, config_.ring_size_bytes);
-  results_ = std::make_unique<TaskResults>(io_, results::Streams::Limits{},
-                                           config_.package_max_length_bytes);
+  results_ = std::make_unique<TaskResults>(
+      io_,
+      results::Streams::Limits{
+          .results = {.ttl_ms = static_cast<std::int64_t>(config_.result_ttl.count()) * 1000,
+                      .max_bytes = config_.result_max_memory_bytes},
+          .finished_max = config_.finished_events_max,
+          .dead_max = config_.dead_letter_max},
+      config_.package_max_length_bytes);
 }
 
 Server::~Server() = default;

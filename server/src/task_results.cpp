@@ -62,6 +62,7 @@ std::optional<journal::Outcome> TaskResults::on_end(const End& given) {
                                      {results::StreamKey::Kind::finished, 0},
                                      {results::StreamKey::Kind::dead, 0}};
   wake(keys, end.dead ? 3 : 2);
+  streams_.end_of_turn();
 
   if (!changes.result_kept && !keeps_letter) return std::nullopt;
   journal::Outcome out;

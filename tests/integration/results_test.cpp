@@ -210,6 +210,52 @@ TEST(Results, AResultIsBoundedByPackageMaxLength) {
   EXPECT_EQ(field(entry, "result"), std::string(1024, 'x'));
 }
 
+TEST(Results, ResultsExpireAfterTheirTtl) {
+  TasqdProcess tasqd({"--result_ttl", "1"});
+  RedisClient client(tasqd.port());
+  auto id = client.command({"LPUSH", "q", "x"}).integer;
+  ASSERT_EQ(wait_result(client, id).type, Reply::Type::array);
+  EXPECT_TRUE(eventually([&] { return client.command({"XLEN", result_key(id)}).integer == 0; }));
+  EXPECT_TRUE(eventually([&] { return info_field(client, "results_kept") == 0; }));
+  EXPECT_EQ(info_field(client, "results_expired"), 1);
+  EXPECT_EQ(info_field(client, "results_evicted"), 0);
+}
+
+TEST(Results, WithTtlZeroAWaiterStillGetsTheResult) {
+  TasqdProcess tasqd({"--result_ttl", "0", "--handler", "exec:sleep 0.5; cat"});
+  RedisClient watcher(tasqd.port());
+  WireClient client(tasqd.port());
+  const std::string pushed = client.call({"LPUSH", "q", "fleeting"});
+  const std::string key = "tasq:result:" + pushed.substr(1, pushed.size() - 3);
+  client.send({"XREAD", "BLOCK", "20000", "STREAMS", key, "0"});
+  ASSERT_TRUE(eventually([&] { return info_field(watcher, "blocked_clients") == 1; }));
+  const std::string reply = client.next(std::chrono::seconds(20));
+  EXPECT_NE(reply.find("$8\r\nfleeting\r\n"), std::string::npos) << reply;
+  EXPECT_EQ(info_field(watcher, "results_kept"), 0);
+  EXPECT_EQ(client.call({"XLEN", key}), ":0\r\n") << "nothing kept after";
+}
+
+TEST(Results, PastResultMaxMemoryTheOldestGoFirst) {
+  // Each result: about 110 bytes of entry, the queue and 200 bytes of result.
+  TasqdProcess tasqd({"--result_max_memory", "3k"});
+  RedisClient client(tasqd.port());
+  std::vector<long long> ids;
+  for (int i = 0; i < 30; ++i) {
+    ids.push_back(client.command({"LPUSH", "q", std::string(200, 'a' + i % 26)}).integer);
+    ASSERT_EQ(wait_result(client, ids.back()).type, Reply::Type::array);
+  }
+  const long long kept = info_field(client, "results_kept");
+  EXPECT_GE(kept, 5);
+  EXPECT_LE(kept, 12);
+  EXPECT_EQ(info_field(client, "results_evicted"), 30 - kept);
+  EXPECT_LE(info_field(client, "results_bytes"), 3072);
+  // Kept: exactly the newest, in the order they ended.
+  for (int i = 0; i < 30; ++i) {
+    const bool expected = i >= 30 - kept;
+    EXPECT_EQ(client.command({"XLEN", result_key(ids[i])}).integer, expected ? 1 : 0) << i;
+  }
+}
+
 TEST(Results, DelForgetsAResult) {
   TasqdProcess tasqd;
   RedisClient client(tasqd.port());

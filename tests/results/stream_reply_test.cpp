@@ -154,6 +154,29 @@ TEST(StreamReply, RetryTakesTheLetterAndTheDeadResult) {
   EXPECT_EQ(f.streams.results().find(4, 101)->status, Status::completed);
 }
 
+TEST(StreamReply, AResultNotKeptIsReadableUntilTheEndOfItsTurn) {
+  Streams streams(Streams::Limits{.results = {.ttl_ms = 0, .max_bytes = 1 << 20}});
+  Streams::Changes changes;
+  std::string result(5, 'r');
+  streams.record(TaskOutcome{.task_id = 3,
+                             .status = Status::completed,
+                             .attempts = 1,
+                             .enqueued_ms = 1,
+                             .started_ms = 2,
+                             .queue = "q",
+                             .result = result,
+                             .error = "",
+                             .payload = ""},
+                 100, changes);
+  EXPECT_FALSE(changes.result_kept);
+  result.assign(5, 'x');  // the caller's bytes change; the copy does not
+  std::string out = xread(streams, {"tasq:result:3"}, {{0, 0}}, 2);
+  EXPECT_NE(out.find("$5\r\nrrrrr\r\n"), std::string::npos) << out;
+  streams.end_of_turn();
+  EXPECT_EQ(xread(streams, {"tasq:result:3"}, {{0, 0}}, 2), "(none)");
+  EXPECT_EQ(streams.results().size(), 0u);
+}
+
 TEST(StreamReply, RestoreKeepsIdsAbove) {
   Fixture f;
   Streams::Changes changes;

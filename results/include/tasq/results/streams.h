@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -52,8 +53,14 @@ class Streams {
 
   /// A task ended for good at `now_ms`: gives the end the next entry id (the
   /// returned one; its ms is the end's ended_ms) and adds its result, its
-  /// tasq:finished event and, when dead, its dead letter.
+  /// tasq:finished event and, when dead, its dead letter. A result that is
+  /// not kept (result_ttl 0, or over result_max_memory alone) still reads as
+  /// kept until end_of_turn(), so that the clients already waiting on it
+  /// get it.
   StreamId record(const TaskOutcome& outcome, std::int64_t now_ms, Changes& changes);
+  /// The clients waiting on the last end were answered: a result that is not
+  /// kept reads as gone from now on.
+  void end_of_turn() { unkept_.reset(); }
   /// An end read back from the journal at start, with the entry id it had:
   /// its result unless `with_result` is false (forgotten by DEL) or it has
   /// expired, and its dead letter when `with_dead_letter`. No tasq:finished
@@ -92,8 +99,18 @@ class Streams {
 
  private:
   StreamId next_entry_id(std::int64_t now_ms);
+  /// The task's result: kept, or the one record() could not keep.
+  [[nodiscard]] std::optional<Outcome> find_result(std::uint64_t task_id,
+                                                   std::int64_t now_ms) const;
+
+  /// A copy of the last result record() did not keep, with its bytes.
+  struct Unkept {
+    Outcome outcome;
+    std::string bytes;  // queue, result, error; outcome's views point here
+  };
 
   ResultStore results_;
+  std::optional<Unkept> unkept_;
   FinishedEvents finished_;
   DeadLetters dead_;
   StreamId last_given_;
