@@ -207,5 +207,38 @@ TEST(ResultsJournal, RetryAllSendsEveryLetterBack) {
   EXPECT_EQ(info_field(client, "dead_letters"), 0);
 }
 
+TEST(ResultsAdmin, DeadListsWhatFitsOneDatagram) {
+  TasqdProcess tasqd({"--handler", "exec:exit 1", "--task_retry", "1", "--admin", "127.0.0.1:0"});
+  RedisClient client(tasqd.port());
+  client.command({"LPUSH", "big", std::string(3000, 'p')});
+  client.command({"LPUSH", "bin", std::string("\xff\xfe\x00\x01", 4)});
+  for (int i = 0; i < 100; ++i) client.command({"LPUSH", "many", "payload " + std::to_string(i)});
+  ASSERT_TRUE(eventually([&] { return info_field(client, "dead_letters") == 102; }));
+
+  auto big = json::parse(tasqctl(tasqd, "--json dead big").second);
+  ASSERT_EQ(big["dead"].size(), 1u);
+  EXPECT_EQ(big["dead"][0]["payload"].get<std::string>().size(), 200u) << "cut to fit";
+  EXPECT_EQ(big["dead"][0]["payload_bytes"], 3000);
+  auto bin = json::parse(tasqctl(tasqd, "--json dead bin").second);
+  ASSERT_EQ(bin["dead"].size(), 1u) << "bytes that are not UTF-8 still make JSON";
+  EXPECT_EQ(bin["dead"][0]["payload_bytes"], 4);
+
+  auto all = json::parse(tasqctl(tasqd, "--json dead '*' 1000").second);
+  EXPECT_EQ(all["total"], 102);
+  EXPECT_TRUE(all.value("truncated", false)) << "a hundred letters do not fit one datagram";
+  EXPECT_GT(all["dead"].size(), 10u);
+  auto two = json::parse(tasqctl(tasqd, "--json dead '*' 2").second);
+  ASSERT_EQ(two["dead"].size(), 2u);
+  EXPECT_EQ(two["dead"][0]["payload"], "payload 99") << "newest first";
+
+  EXPECT_EQ(tasqctl(tasqd, "dead many 0").first, 1) << "the server's ERR";
+  EXPECT_EQ(tasqctl(tasqd, "dead many x").first, 1);
+  EXPECT_EQ(tasqctl(tasqd, "dead a b c").first, 2) << "tasqctl's usage";
+  auto [status, table] = tasqctl(tasqd, "dead many 3");
+  EXPECT_EQ(status, 0) << table;
+  EXPECT_NE(table.find("3 shown, 102 dead letter(s) kept"), std::string::npos) << table;
+  EXPECT_EQ(client.command({"PING"}).str, "PONG");
+}
+
 }  // namespace
 }  // namespace tasq::test
