@@ -243,9 +243,11 @@ void Server::on_journal_loaded(const journal::LoadResult& result) {
   if (!ec) ec = journal_->sync();
   if (ec) spdlog::warn("journal {}: writing the id mark: {} (kept for the next write)",
                        config_.journal, ec.message());
+  // Before the outcomes come back: what their restore drops (expired while
+  // tasqd was down, over a bound) is released in the journal too.
+  results_->set_journal(journal_.get());
   journal::Outcome outcome;
   while (journal_->next_outcome(outcome)) results_->restore(outcome);
-  results_->set_journal(journal_.get());
   replay_ = std::make_unique<JournalReplay>(*this, *journal_, [this] { loading_ = false; });
   replay_->start();
 }
