@@ -62,19 +62,38 @@ StreamId Streams::next_entry_id(std::int64_t now_ms) {
   return last_given_;
 }
 
+namespace {
+
+// The result stream's entry of an end with entry id `id`.
+Outcome result_of(const TaskOutcome& outcome, StreamId id) {
+  const bool dead = outcome.status == Status::dead;
+  return Outcome{.task_id = outcome.task_id,
+                 .entry_id = id,
+                 .status = outcome.status,
+                 .attempts = outcome.attempts,
+                 .enqueued_ms = outcome.enqueued_ms,
+                 .started_ms = outcome.started_ms,
+                 .ended_ms = static_cast<std::int64_t>(id.ms),
+                 .queue = outcome.queue,
+                 .result = dead ? std::string_view() : outcome.result,
+                 .error = dead ? outcome.error : std::string_view()};
+}
+
+DeadLetter letter_of(const TaskOutcome& outcome, StreamId id) {
+  return DeadLetter{.id = id,
+                    .task_id = outcome.task_id,
+                    .queue = std::string(outcome.queue),
+                    .payload = std::string(outcome.payload),
+                    .attempts = outcome.attempts,
+                    .error = std::string(outcome.error)};
+}
+
+}  // namespace
+
 StreamId Streams::record(const TaskOutcome& outcome, std::int64_t now_ms, Changes& changes) {
   const StreamId id = next_entry_id(now_ms);
   const bool dead = outcome.status == Status::dead;
-  const Outcome result{.task_id = outcome.task_id,
-                       .entry_id = id,
-                       .status = outcome.status,
-                       .attempts = outcome.attempts,
-                       .enqueued_ms = outcome.enqueued_ms,
-                       .started_ms = outcome.started_ms,
-                       .ended_ms = static_cast<std::int64_t>(id.ms),
-                       .queue = outcome.queue,
-                       .result = dead ? std::string_view() : outcome.result,
-                       .error = dead ? outcome.error : std::string_view()};
+  const Outcome result = result_of(outcome, id);
   changes.result_kept = results_.keep(result, now_ms);
   unkept_.reset();
   if (!changes.result_kept) {
@@ -91,44 +110,16 @@ StreamId Streams::record(const TaskOutcome& outcome, std::int64_t now_ms, Change
                               .status = outcome.status,
                               .queue = std::string(outcome.queue),
                               .error = dead ? std::string(outcome.error) : std::string()});
-  if (dead) {
-    dead_.add(DeadLetter{.id = id,
-                         .task_id = outcome.task_id,
-                         .queue = std::string(outcome.queue),
-                         .payload = std::string(outcome.payload),
-                         .attempts = outcome.attempts,
-                         .error = std::string(outcome.error)},
-              &changes.dead_dropped);
-  }
+  if (dead) dead_.add(letter_of(outcome, id), &changes.dead_dropped);
   return id;
 }
 
 void Streams::restore(const TaskOutcome& outcome, StreamId id, bool with_result,
                       bool with_dead_letter, std::int64_t now_ms, Changes& changes) {
   if (id > last_given_) last_given_ = id;
-  const bool dead = outcome.status == Status::dead;
-  if (with_result) {
-    changes.result_kept =
-        results_.keep(Outcome{.task_id = outcome.task_id,
-                              .entry_id = id,
-                              .status = outcome.status,
-                              .attempts = outcome.attempts,
-                              .enqueued_ms = outcome.enqueued_ms,
-                              .started_ms = outcome.started_ms,
-                              .ended_ms = static_cast<std::int64_t>(id.ms),
-                              .queue = outcome.queue,
-                              .result = dead ? std::string_view() : outcome.result,
-                              .error = dead ? outcome.error : std::string_view()},
-                      now_ms);
-  }
-  if (dead && with_dead_letter) {
-    dead_.add(DeadLetter{.id = id,
-                         .task_id = outcome.task_id,
-                         .queue = std::string(outcome.queue),
-                         .payload = std::string(outcome.payload),
-                         .attempts = outcome.attempts,
-                         .error = std::string(outcome.error)},
-              &changes.dead_dropped);
+  if (with_result) changes.result_kept = results_.keep(result_of(outcome, id), now_ms);
+  if (outcome.status == Status::dead && with_dead_letter) {
+    dead_.add(letter_of(outcome, id), &changes.dead_dropped);
   }
 }
 

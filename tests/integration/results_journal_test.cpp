@@ -23,25 +23,6 @@ namespace {
 using json = nlohmann::json;
 const std::string kTasqctl = std::string(TASQ_BINARY_DIR) + "/clients/tasqctl";
 
-std::string field(const Reply& entry, const std::string& name) {
-  const auto& fields = entry.elements.at(1).elements;
-  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
-    if (fields[i].str == name) return fields[i + 1].str;
-  }
-  return "(missing)";
-}
-
-std::string result_key(long long id) { return "tasq:result:" + std::to_string(id); }
-
-// The result entry of task `id` after waiting up to `block_ms`; a nil Reply
-// when none came.
-Reply wait_result(RedisClient& client, long long id, int block_ms = 20000) {
-  auto reply =
-      client.command({"XREAD", "BLOCK", std::to_string(block_ms), "STREAMS", result_key(id), "0"});
-  if (reply.type != Reply::Type::array) return reply;
-  return reply.elements.at(0).elements.at(1).elements.at(0);
-}
-
 bool loaded(RedisClient& client) {
   return client.command({"INFO", "persistence"}).str.find("loading:0") != std::string::npos;
 }

@@ -19,24 +19,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string field(const Reply& entry, const std::string& name) {
-  const auto& fields = entry.elements.at(1).elements;
-  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
-    if (fields[i].str == name) return fields[i + 1].str;
-  }
-  return "(missing)";
-}
-
-std::string result_key(long long id) { return "tasq:result:" + std::to_string(id); }
-
-// XREAD BLOCK on one result; the entry, or a nil reply.
-Reply wait_result(RedisClient& client, long long id, int block_ms = 20000) {
-  auto reply =
-      client.command({"XREAD", "BLOCK", std::to_string(block_ms), "STREAMS", result_key(id), "0"});
-  if (reply.type != Reply::Type::array) return reply;
-  return reply.elements.at(0).elements.at(1).elements.at(0);
-}
-
 TEST(Results, ACompletedTaskReadsBackWithItsResult) {
   TasqdProcess tasqd;
   RedisClient client(tasqd.port());

@@ -1,14 +1,36 @@
 #pragma once
 // For the results tests: raw RESP on a socket, one whole reply at a time,
-// so that tasq's bytes can be compared with redis-server's.
+// so that tasq's bytes can be compared with redis-server's; and reading
+// result entries with hiredis.
 
 #include <string>
 #include <vector>
 
 #include "raw_client.h"
+#include "redis_client.h"
 #include "redis_server_process.h"
 
 namespace tasq::test {
+
+/// A field of a stream entry as hiredis returns it ([id, [field, value, ...]]);
+/// "(missing)" when the entry has no such field.
+inline std::string field(const Reply& entry, const std::string& name) {
+  const auto& fields = entry.elements.at(1).elements;
+  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+    if (fields[i].str == name) return fields[i + 1].str;
+  }
+  return "(missing)";
+}
+
+inline std::string result_key(long long id) { return "tasq:result:" + std::to_string(id); }
+
+/// XREAD BLOCK on one result: its entry, or the reply itself (nil on a timeout).
+inline Reply wait_result(RedisClient& client, long long id, int block_ms = 20000) {
+  auto reply =
+      client.command({"XREAD", "BLOCK", std::to_string(block_ms), "STREAMS", result_key(id), "0"});
+  if (reply.type != Reply::Type::array) return reply;
+  return reply.elements.at(0).elements.at(1).elements.at(0);
+}
 
 /// A command as RESP2 multibulk bytes.
 inline std::string multibulk(const std::vector<std::string>& args) {
