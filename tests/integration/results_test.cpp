@@ -306,22 +306,39 @@ TEST(Results, CommandInfoAndDocsKnowTheNewCommands) {
 // ---------------------------------------------------------------------------
 // Byte for byte against redis-server.
 
-// The same command to both; their replies must match.
-void expect_same(WireClient& tasq, WireClient& redis, const std::vector<std::string>& command) {
-  const std::string from_tasq = tasq.call(command);
-  const std::string from_redis = redis.call(command);
-  std::string shown;
-  for (const auto& arg : command) shown += arg + " ";
-  EXPECT_EQ(from_tasq, from_redis) << shown;
-  EXPECT_FALSE(from_tasq.empty()) << shown;
-}
+// tasqd and redis-server side by side, each with a raw client: the same
+// command to both, and their replies must be the same bytes.
+class ResultsLikeRedis : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(redis_server_.started()); }
 
-TEST(ResultsLikeRedis, BadArgumentsGetRedisErrors) {
-  TasqdProcess tasqd;
-  RedisServerProcess redis_server;
-  ASSERT_TRUE(redis_server.started());
-  WireClient tasq(tasqd.port());
-  WireClient redis(redis_server.port());
+  void expect_same(const std::vector<std::string>& command) {
+    const std::string from_tasq = tasq.call(command);
+    const std::string from_redis = redis.call(command);
+    std::string shown;
+    for (const auto& arg : command) shown += arg + " ";
+    EXPECT_EQ(from_tasq, from_redis) << shown;
+    EXPECT_FALSE(from_tasq.empty()) << shown;
+  }
+  /// Runs `check` in RESP2, then again after HELLO 3 on both.
+  template <typename Check>
+  void in_both_protocols(Check check) {
+    check();
+    tasq.call({"HELLO", "3"});
+    redis.call({"HELLO", "3"});
+    check();
+  }
+
+  TasqdProcess tasqd_{std::vector<std::string>{
+      "--handler",
+      "exec:echo boom >&2; case \"$(cat)\" in bad*) exit 1;; esac; printf 'r\\000esult'",
+      "--task_retry", "1"}};
+  RedisServerProcess redis_server_;
+  WireClient tasq{tasqd_.port()};
+  WireClient redis{redis_server_.port()};
+};
+
+TEST_F(ResultsLikeRedis, BadArgumentsGetRedisErrors) {
   const std::vector<std::vector<std::string>> commands = {
       {"XREAD"},
       {"XREAD", "STREAMS", "k"},
@@ -361,47 +378,32 @@ TEST(ResultsLikeRedis, BadArgumentsGetRedisErrors) {
       {"XLEN", "a", "b"},
       {"DEL"},
   };
-  for (const auto& command : commands) expect_same(tasq, redis, command);
+  for (const auto& command : commands) expect_same(command);
   EXPECT_EQ(tasq.call({"PING"}), "+PONG\r\n") << "bad arguments harm nothing";
-  RedisClient other(tasqd.port());
+  RedisClient other(tasqd_.port());
   EXPECT_EQ(other.command({"LPUSH", "q", "x"}).type, Reply::Type::integer);
 }
 
-TEST(ResultsLikeRedis, MissingStreamsAnswerAsRedisDoes) {
-  TasqdProcess tasqd;
-  RedisServerProcess redis_server;
-  ASSERT_TRUE(redis_server.started());
-  WireClient tasq(tasqd.port());
-  WireClient redis(redis_server.port());
-  for (int protocol : {2, 3}) {
-    if (protocol == 3) {
-      tasq.call({"HELLO", "3"});
-      redis.call({"HELLO", "3"});
-    }
+TEST_F(ResultsLikeRedis, MissingStreamsAnswerAsRedisDoes) {
+  in_both_protocols([&] {
     for (const std::string key : {"tasq:result:12345", "no:such:key", "tasq:result:007"}) {
-      expect_same(tasq, redis, {"XREAD", "STREAMS", key, "0"});
-      expect_same(tasq, redis, {"XREAD", "COUNT", "5", "STREAMS", key, key, "$", "0-1"});
-      expect_same(tasq, redis, {"XREAD", "BLOCK", "50", "STREAMS", key, "0"});
-      expect_same(tasq, redis, {"XRANGE", key, "-", "+"});
-      expect_same(tasq, redis, {"XRANGE", key, "-", "+", "COUNT", "0"});
-      expect_same(tasq, redis, {"XREVRANGE", key, "+", "-", "COUNT", "3"});
-      expect_same(tasq, redis, {"XLEN", key});
-      expect_same(tasq, redis, {"DEL", key, key});
+      expect_same({"XREAD", "STREAMS", key, "0"});
+      expect_same({"XREAD", "COUNT", "5", "STREAMS", key, key, "$", "0-1"});
+      expect_same({"XREAD", "BLOCK", "50", "STREAMS", key, "0"});
+      expect_same({"XRANGE", key, "-", "+"});
+      expect_same({"XRANGE", key, "-", "+", "COUNT", "0"});
+      expect_same({"XREVRANGE", key, "+", "-", "COUNT", "3"});
+      expect_same({"XLEN", key});
+      expect_same({"DEL", key, key});
     }
-  }
+  });
 }
 
 // An entry tasq answers, written into redis-server with the same id and
 // fields, reads back the same from both in every shape.
-TEST(ResultsLikeRedis, EntriesHaveRedisShapesInResp2AndResp3) {
-  TasqdProcess tasqd({"--handler",
-                      "exec:echo boom >&2; case \"$(cat)\" in bad*) exit 1;; esac; "
-                      "printf 'r\\000esult'",
-                      "--task_retry", "1"});
-  RedisServerProcess redis_server;
-  ASSERT_TRUE(redis_server.started());
-  RedisClient tasq_client(tasqd.port());
-  RedisClient redis_client(redis_server.port());
+TEST_F(ResultsLikeRedis, EntriesHaveRedisShapesInResp2AndResp3) {
+  RedisClient tasq_client(tasqd_.port());
+  RedisClient redis_client(redis_server_.port());
   const auto good = tasq_client.command({"LPUSH", "q", "good"}).integer;
   const auto bad = tasq_client.command({"LPUSH", "q", "bad"}).integer;
   ASSERT_EQ(wait_result(tasq_client, good).type, Reply::Type::array);
@@ -418,27 +420,20 @@ TEST(ResultsLikeRedis, EntriesHaveRedisShapesInResp2AndResp3) {
       ASSERT_EQ(redis_client.command(xadd).str, entry.elements[0].str);
     }
   }
-  WireClient tasq(tasqd.port());
-  WireClient redis(redis_server.port());
-  for (int protocol : {2, 3}) {
-    if (protocol == 3) {
-      tasq.call({"HELLO", "3"});
-      redis.call({"HELLO", "3"});
-    }
+  in_both_protocols([&] {
     for (const auto& key : keys) {
-      expect_same(tasq, redis, {"XRANGE", key, "-", "+"});
-      expect_same(tasq, redis, {"XRANGE", key, "-", "+", "COUNT", "1"});
-      expect_same(tasq, redis, {"XRANGE", key, "-", "+", "COUNT", "0"});
-      expect_same(tasq, redis, {"XREVRANGE", key, "+", "-"});
-      expect_same(tasq, redis, {"XREVRANGE", key, "+", "(0"});
-      expect_same(tasq, redis, {"XLEN", key});
-      expect_same(tasq, redis, {"XREAD", "STREAMS", key, "0"});
-      expect_same(tasq, redis, {"XREAD", "COUNT", "1", "STREAMS", key, "0-0"});
+      expect_same({"XRANGE", key, "-", "+"});
+      expect_same({"XRANGE", key, "-", "+", "COUNT", "1"});
+      expect_same({"XRANGE", key, "-", "+", "COUNT", "0"});
+      expect_same({"XREVRANGE", key, "+", "-"});
+      expect_same({"XREVRANGE", key, "+", "(0"});
+      expect_same({"XLEN", key});
+      expect_same({"XREAD", "STREAMS", key, "0"});
+      expect_same({"XREAD", "COUNT", "1", "STREAMS", key, "0-0"});
     }
-    expect_same(tasq, redis,
-                {"XREAD", "STREAMS", keys[0], "nokey", keys[2], keys[3], "0", "0", "0", "0"});
-    expect_same(tasq, redis, {"XREAD", "BLOCK", "100", "STREAMS", keys[2], "$"});
-  }
+    expect_same({"XREAD", "STREAMS", keys[0], "nokey", keys[2], keys[3], "0", "0", "0", "0"});
+    expect_same({"XREAD", "BLOCK", "100", "STREAMS", keys[2], "$"});
+  });
 }
 
 }  // namespace
