@@ -2,6 +2,7 @@
 // then turn that wall time into an instant in the local zone.
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 
 #include "local_time.h"
@@ -10,12 +11,9 @@
 namespace tasq::schedule {
 namespace {
 
-using detail::CivilDate;
-
 constexpr std::int64_t kMinute = 60;
-constexpr std::int64_t kDay = 86400;
 // "0 0 29 2 *" may wait 8 years (2096 to 2104); nothing valid waits longer.
-constexpr std::int64_t kSearchYears = 30;
+constexpr int kSearchYears = 30;
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
@@ -24,33 +22,32 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 // The first local minute at or after `local` (local seconds, minute-aligned)
 // that the calendar fields match; nullopt if none within kSearchYears.
 std::optional<std::int64_t> next_matching_local(const CronSchedule& s, std::int64_t local) {
-  std::int64_t days = floor_div(local, kDay);
-  CivilDate date = detail::civil_from_days(days);
-  auto minute_of_day = static_cast<unsigned>(local - days * kDay) / 60;
+  using namespace std::chrono;
+  const sys_seconds at{seconds{local}};
+  year_month_day date{floor<days>(at)};
+  const auto minute_of_day =
+      static_cast<unsigned>(duration_cast<minutes>(at - sys_days{date}).count());
   unsigned hour = minute_of_day / 60;
   unsigned minute = minute_of_day % 60;
-  const std::int64_t last_year = date.year + kSearchYears;
+  const year last_year = date.year() + years{kSearchYears};
 
   auto next_month = [&] {
-    date.day = 1;
+    date = year_month_day{date.year() / date.month() / 1} + months{1};
     hour = minute = 0;
-    if (++date.month > 12) {
-      date.month = 1;
-      ++date.year;
-    }
   };
   auto next_day = [&] {
+    date = year_month_day{sys_days{date} + days{1}};
     hour = minute = 0;
-    if (++date.day > detail::days_in_month(date.year, date.month)) next_month();
   };
 
-  while (date.year <= last_year) {
-    if (!s.months.test(date.month)) {
+  while (date.year() <= last_year) {
+    const auto month = static_cast<unsigned>(date.month());
+    if (!s.months.test(month)) {
       next_month();
       continue;
     }
-    days = detail::days_from_civil(date.year, date.month, date.day);
-    if (!s.day_matches(date.day, date.month, detail::weekday_from_days(days))) {
+    const sys_days day{date};
+    if (!s.day_matches(static_cast<unsigned>(date.day()), month, weekday{day}.c_encoding())) {
       next_day();
       continue;
     }
@@ -66,7 +63,7 @@ std::optional<std::int64_t> next_matching_local(const CronSchedule& s, std::int6
       }
       continue;
     }
-    return days * kDay + hour * 3600 + minute * 60;
+    return sys_seconds{day + hours{hour} + minutes{minute}}.time_since_epoch().count();
   }
   return std::nullopt;
 }

@@ -1,26 +1,15 @@
 #pragma once
-// Civil-calendar arithmetic (proleptic Gregorian, after Howard Hinnant's
-// algorithms) and the local time zone's UTC offset at an instant. "Local
-// seconds" are a wall-clock reading counted as if it were UTC, so that
-// calendar steps are plain arithmetic and the zone enters only when a wall
-// time is turned back into an instant.
+// The local time zone's UTC offset at an instant, and the way back from a
+// wall time to the instants that read it. "Local seconds" are a wall-clock
+// reading counted as if it were UTC, so that calendar steps are <chrono>'s
+// sys_days arithmetic and the zone enters only when a wall time is turned
+// back into an instant. The zone comes from localtime_r (TZ): GCC 12's
+// libstdc++ has no std::chrono::current_zone.
 
 #include <cstdint>
 #include <vector>
 
 namespace tasq::schedule::detail {
-
-struct CivilDate {
-  std::int64_t year;
-  unsigned month;  ///< 1..12
-  unsigned day;    ///< 1..31
-};
-
-std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
-CivilDate civil_from_days(std::int64_t days);
-/// 0 = Sunday.
-unsigned weekday_from_days(std::int64_t days);
-unsigned days_in_month(std::int64_t year, unsigned month);
 
 /// Seconds east of UTC in the local zone at unix time `t` (localtime_r).
 std::int64_t utc_offset(std::int64_t t);

@@ -1,55 +1,54 @@
-// The admin port's JSON replies: the figures of INFO, from the same sources.
+// The admin port's JSON replies: the figures of INFO, from the same snapshot.
 
 #include <nlohmann/json.hpp>
 
 #include "admin_port.h"
-#include "delayed_tasks.h"
-#include "server.h"
 
 namespace tasq::server {
 namespace {
 
 using json = nlohmann::ordered_json;
 
-json worker_entry(const taskpool::WorkerInfo& w) {
-  auto uptime = w.pid > 0 ? std::chrono::duration_cast<std::chrono::seconds>(
-                                std::chrono::steady_clock::now() - w.started)
-                                .count()
-                          : 0;
+json worker_entry(const WorkerFigures& w) {
   return json{{"id", w.id},
               {"pid", w.pid},
-              {"state", std::string(taskpool::to_string(w.state))},
+              {"state", std::string(w.state)},
               {"tasks", w.tasks},
-              {"uptime_in_seconds", uptime},
+              {"uptime_in_seconds", w.uptime_in_seconds},
               {"restarts", w.restarts}};
 }
 
 }  // namespace
 
-std::string stats_json(Server& server) {
-  auto st = server.pool().stats();
+std::string stats_json(const StatsSnapshot& s) {
   json workers = json::array();
-  for (const auto& w : server.pool().workers()) workers.push_back(worker_entry(w));
+  for (const auto& w : s.workers) workers.push_back(worker_entry(w));
   json out{
       {"tasks",
-       {{"enqueued", st.enqueued},
-        {"completed", st.completed},
-        {"failed", st.failed},
-        {"retried", st.retried},
-        {"dead", st.dead},
-        {"pending", st.pending},
-        {"in_flight", st.in_flight},
-        {"scheduled", server.delayed().size()}}},
+       {{"enqueued", s.tasks.enqueued},
+        {"completed", s.tasks.completed},
+        {"failed", s.tasks.failed},
+        {"retried", s.tasks.retried},
+        {"dead", s.tasks.dead},
+        {"pending", s.tasks.pending},
+        {"in_flight", s.tasks.in_flight},
+        {"scheduled", s.tasks_scheduled},
+        {"results_kept", s.results.results_kept},
+        {"results_evicted", s.results.results_evicted},
+        {"results_expired", s.results.results_expired},
+        {"dead_letters", s.results.dead_letters},
+        {"dead_letters_retried", s.results.dead_letters_retried}}},
       {"workers", workers},
-      {"task_worker_num", server.config().task_worker_num},
-      {"workers_alive", st.workers_alive},
-      {"worker_restarts", st.worker_restarts},
-      {"ring", {{"size", st.ring_bytes}, {"used", st.ring_used}}},
-      {"connected_clients", server.sessions().size()},
-      {"total_connections_received", server.stats().total_connections_received},
-      {"total_commands_processed", server.stats().total_commands_processed},
-      {"rejected_connections", server.stats().rejected_connections},
-      {"uptime_in_seconds", server.uptime().count()},
+      {"task_worker_num", s.task_worker_num},
+      {"workers_alive", s.tasks.workers_alive},
+      {"worker_restarts", s.tasks.worker_restarts},
+      {"ring", {{"size", s.tasks.ring_bytes}, {"used", s.tasks.ring_used}}},
+      {"connected_clients", s.connected_clients},
+      {"blocked_clients", s.results.blocked_clients},
+      {"total_connections_received", s.server.total_connections_received},
+      {"total_commands_processed", s.server.total_commands_processed},
+      {"rejected_connections", s.server.rejected_connections},
+      {"uptime_in_seconds", s.uptime_in_seconds},
   };
   auto text = out.dump();
   if (text.size() > 8192) {
@@ -61,15 +60,14 @@ std::string stats_json(Server& server) {
   return text;
 }
 
-std::string workers_json(Server& server, std::size_t limit) {
-  auto list = server.pool().workers();
+std::string workers_json(const StatsSnapshot& s, std::size_t limit) {
   json workers = json::array();
-  json out{{"task_worker_num", server.config().task_worker_num},
-           {"workers_alive", server.pool().stats().workers_alive},
+  json out{{"task_worker_num", s.task_worker_num},
+           {"workers_alive", s.tasks.workers_alive},
            {"workers", json::array()}};
   std::size_t budget = out.dump().size() + 64;  // room for the truncation note
   bool truncated = false;
-  for (const auto& w : list) {
+  for (const auto& w : s.workers) {
     auto entry = worker_entry(w);
     auto size = entry.dump().size() + 1;
     if (budget + size > limit) {
@@ -82,7 +80,7 @@ std::string workers_json(Server& server, std::size_t limit) {
   out["workers"] = std::move(workers);
   if (truncated) {
     out["truncated"] = true;
-    out["workers_total"] = list.size();
+    out["workers_total"] = s.workers.size();
   }
   return out.dump();
 }

@@ -120,8 +120,8 @@ std::string AdminPort::answer(std::string_view command) {
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   if (lower == "ping") return "pong";
-  if (lower == "stats") return stats_json(server_);
-  if (lower == "workers") return workers_json(server_, kMaxReply);
+  if (lower == "stats") return stats_json(server_.snapshot());
+  if (lower == "workers") return workers_json(server_.snapshot(), kMaxReply);
   if (lower == "reload") {
     if (server_.shutting_down()) return "ERR shutting down";
     return server_.reload("admin reload") ? "OK reloading task workers one by one"

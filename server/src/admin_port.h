@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "stats_snapshot.h"
 #include "tasq/config/config.h"
 
 namespace tasq::server {
@@ -42,7 +43,7 @@ class AdminPort {
 };
 
 /// The admin `stats` JSON (the figures of INFO).
-std::string stats_json(Server& server);
+std::string stats_json(const StatsSnapshot& snapshot);
 /// The admin `dead [QUEUE|* [LIMIT]]` JSON (`args` after the verb), newest
 /// first, within `max_bytes`.
 std::string dead_json(Server& server, std::string_view args, std::size_t max_bytes);
@@ -50,6 +51,6 @@ std::string dead_json(Server& server, std::string_view args, std::size_t max_byt
 std::string retry_dead(Server& server, std::string_view args);
 /// The admin `workers` JSON; `limit` bytes at most, cutting the list and
 /// saying so when it would not fit one datagram.
-std::string workers_json(Server& server, std::size_t limit);
+std::string workers_json(const StatsSnapshot& snapshot, std::size_t limit);
 
 }  // namespace tasq::server

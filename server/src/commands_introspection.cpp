@@ -146,7 +146,7 @@ Disposition cmd_config(CommandContext& c) {
 }
 
 Disposition cmd_info(CommandContext& c) {
-  c.reply.verbatim(render_info(c.server, c.args.subspan(1)));
+  c.reply.verbatim(render_info(c.server.snapshot(), c.args.subspan(1)));
   return Disposition::done;
 }
 

@@ -15,6 +15,7 @@
 #include "command_table.h"
 #include "delayed_tasks.h"
 #include "server.h"
+#include "unix_time.h"
 
 namespace tasq::server {
 namespace {
@@ -77,7 +78,7 @@ Disposition cmd_zadd(CommandContext& c) {
     c.reply.error("ERR INCR option supports a single increment-element pair");
     return Disposition::done;
   }
-  const std::int64_t now = DelayedTasks::now_ms();
+  const std::int64_t now = unix_ms_now();
   std::vector<std::int64_t> due(elements / 2);
   for (std::size_t i = 0; i < due.size(); ++i) {
     double seconds = 0;

@@ -13,14 +13,14 @@ Disposition cmd_push(CommandContext& c) {
     return Disposition::done;
   }
   auto payloads = c.args.subspan(2);
-  std::uint64_t id = c.server.push_tasks(c.args[1], payloads);
+  std::uint64_t id = c.server.intake().accept(c.args[1], payloads);
   if (id == 0) return Disposition::park;
   c.reply.integer(static_cast<std::int64_t>(id));
   return Disposition::done;
 }
 
 Disposition cmd_llen(CommandContext& c) {
-  c.reply.integer(static_cast<std::int64_t>(c.server.pool().pending(c.args[1])));
+  c.reply.integer(static_cast<std::int64_t>(c.server.intake().pool().pending(c.args[1])));
   return Disposition::done;
 }
 

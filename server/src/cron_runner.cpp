@@ -6,7 +6,6 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "server.h"
 
 namespace tasq::server {
 namespace {
@@ -39,22 +38,25 @@ std::string show_local(std::optional<Clock::time_point> when) {
 
 }  // namespace
 
-CronRunner::CronRunner(Server& server, const std::vector<std::string>& lines)
-    : server_(server),
+CronRunner::CronRunner(boost::asio::io_context& io, TaskIntake& intake,
+                       const std::vector<std::string>& lines)
+    : intake_(intake),
       table_(parse_all(lines), Clock::now()),
-      timer_(server.io()),
+      timer_(io),
       is_pending_(lines.size(), false) {}
 
 void CronRunner::start() {
   if (table_.entries().empty()) return;
   stopped_ = false;
-  server_.on_ring_space([this] {
-    if (!stopped_ && !pending_.empty()) push_pending();
-  });
   for (const auto& entry : table_.entries()) {
     spdlog::info("cron: '{}' first due {}", entry.line.text, show_local(entry.next));
   }
   arm();
+}
+
+void CronRunner::on_ring_space() {
+  waiting_ = false;
+  if (!stopped_ && !pending_.empty()) push_pending();
 }
 
 void CronRunner::stop() {
@@ -94,16 +96,18 @@ void CronRunner::on_timer() {
   arm();
 }
 
-// Oldest first; stops at the first that finds the ring full and waits for
-// on_ring_space to call again.
+// Oldest first; stops at the first that finds the ring full and waits in the
+// intake's queue for on_ring_space.
 void CronRunner::push_pending() {
   while (!pending_.empty() && !stopped_) {
     std::size_t i = pending_.front();
     const auto& line = table_.entries()[i].line;
     std::string_view payload = line.payload;
-    std::uint64_t id = server_.push_tasks(line.queue, std::span(&payload, 1));
+    std::uint64_t id = intake_.accept(line.queue, std::span(&payload, 1));
     if (id == 0) {
       spdlog::debug("cron: '{}' waits for ring space", line.text);
+      if (!waiting_) intake_.wait_for_space(weak_from_this());
+      waiting_ = true;
       return;
     }
     pending_.pop_front();

@@ -5,26 +5,19 @@
 #include <boost/asio/post.hpp>
 #include <chrono>
 
-#include "server.h"
+#include "unix_time.h"
 
 namespace tasq::server {
 
-DelayedTasks::DelayedTasks(Server& server, std::size_t max_bytes)
-    : server_(server), max_bytes_(max_bytes), timer_(server.io()) {}
+DelayedTasks::DelayedTasks(boost::asio::io_context& io, TaskIntake& intake, std::size_t max_bytes)
+    : io_(io), intake_(intake), max_bytes_(max_bytes), timer_(io) {}
 
-std::int64_t DelayedTasks::now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+void DelayedTasks::start() { arm(); }
 
-void DelayedTasks::start() {
-  server_.on_ring_space([this] {
-    if (!blocked_) return;
-    blocked_ = false;
-    run_due();
-  });
-  arm();
+void DelayedTasks::on_ring_space() {
+  if (!blocked_) return;
+  blocked_ = false;
+  run_due();
 }
 
 void DelayedTasks::stop() {
@@ -39,11 +32,10 @@ void DelayedTasks::stop() {
 
 std::uint64_t DelayedTasks::schedule(std::string_view queue, std::string_view payload,
                                      std::int64_t due_ms, bool keep_due) {
-  auto result =
-      set_.add(queue, payload, due_ms, keep_due, [this] { return server_.pool().reserve_ids(1); });
+  auto result = set_.add(queue, payload, due_ms, keep_due, [this] { return intake_.reserve_id(); });
   // A moved task is journaled again under its id: the latest record wins.
   if (result.change != schedule::DelayedSet::Change::unchanged) {
-    server_.journal_task(result.id, 1, due_ms, queue, payload);
+    intake_.schedule(result.id, due_ms, queue, payload);
     arm();
   }
   return result.id;
@@ -52,15 +44,13 @@ std::uint64_t DelayedTasks::schedule(std::string_view queue, std::string_view pa
 bool DelayedTasks::cancel(std::string_view queue, std::string_view payload) {
   auto id = set_.remove(queue, payload);
   if (!id) return false;
-  server_.journal_end(*id);
+  intake_.end(*id);
   // The timer may now fire early for the next task: run_due re-arms it.
   return true;
 }
 
-void DelayedTasks::restore(std::uint64_t id, std::string_view queue, std::int64_t due_ms,
-                           std::string_view payload) {
-  set_.restore(id, queue, payload, due_ms);
-  server_.pool().continue_ids_after(id);
+void DelayedTasks::restore(const journal::Task& task) {
+  set_.restore(task.id, task.queue, task.payload, task.due_ms);
   arm();
 }
 
@@ -85,25 +75,26 @@ void DelayedTasks::on_timer(const boost::system::error_code& ec) {
 
 // Hands due tasks to the ring, earliest first, at most kBatchPerTurn per
 // turn. A full ring leaves the task at the front until space comes back
-// (Server::on_ring_space): a delayed task is never dropped.
+// (on_ring_space): a delayed task is never dropped.
 void DelayedTasks::run_due() {
   if (stopped_ || blocked_) return;
-  const std::int64_t now = now_ms();
+  const std::int64_t now = unix_ms_now();
   std::size_t moved = 0;
   while (auto task = set_.top()) {
     if (task->due_ms > now) break;
     if (moved == kBatchPerTurn) {
       if (!posted_) {
         posted_ = true;
-        boost::asio::post(server_.io(), [this] {
+        boost::asio::post(io_, [this] {
           posted_ = false;
           run_due();
         });
       }
       return;
     }
-    if (!server_.pool().push_known(task->queue, task->id, 1, task->payload)) {
+    if (!intake_.accept_known(task->id, 1, task->queue, task->payload, Journaled::yes)) {
       blocked_ = true;
+      intake_.wait_for_space(weak_from_this());
       spdlog::debug("delayed tasks: the ring is full; task {} and those after it wait for room",
                     task->id);
       return;

@@ -7,15 +7,15 @@
 #include <boost/asio/system_timer.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
+#include "task_intake.h"
 #include "tasq/schedule/delayed_set.h"
 
 namespace tasq::server {
 
-class Server;
-
-class DelayedTasks {
+class DelayedTasks : public SpaceWaiter, public std::enable_shared_from_this<DelayedTasks> {
  public:
   /// Tasks handed to the ring per reactor turn before the rest is posted,
   /// so that a million falling due at once do not stall the clients.
@@ -23,11 +23,11 @@ class DelayedTasks {
 
   /// `max_bytes` bounds the payload and queue-name bytes held (ring_size:
   /// everything scheduled could then sit in the ring at once).
-  DelayedTasks(Server& server, std::size_t max_bytes);
+  DelayedTasks(boost::asio::io_context& io, TaskIntake& intake, std::size_t max_bytes);
   DelayedTasks(const DelayedTasks&) = delete;
   DelayedTasks& operator=(const DelayedTasks&) = delete;
 
-  /// Starts listening for ring space and arms the timer (Server::start).
+  /// Arms the timer (Server::start).
   void start();
   /// Stops handing tasks to the ring (shutdown); what is held stays in the
   /// journal for the next start.
@@ -49,23 +49,23 @@ class DelayedTasks {
   /// Puts back a journaled delayed task at start (journal replay), with its
   /// id and due time; overdue ones go to the ring as soon as the reactor runs
   /// after Server::start() (not before: the pool must be running). Not
-  /// bounded by ring_size. Also keeps later ids above `id`.
-  void restore(std::uint64_t id, std::string_view queue, std::int64_t due_ms,
-               std::string_view payload);
+  /// bounded by ring_size. Later ids are above it already: the replay
+  /// continues them above every id the journal holds.
+  void restore(const journal::Task& task);
 
   /// Scheduled tasks, in all and per queue (ZCARD, INFO tasks_scheduled).
   [[nodiscard]] std::size_t size() const { return set_.size(); }
   [[nodiscard]] std::size_t count(std::string_view queue) const { return set_.count(queue); }
 
-  /// Unix time now, in milliseconds, from the clock the timer uses.
-  [[nodiscard]] static std::int64_t now_ms();
+  void on_ring_space() override;
 
  private:
   void arm();
   void on_timer(const boost::system::error_code& ec);
   void run_due();
 
-  Server& server_;
+  boost::asio::io_context& io_;
+  TaskIntake& intake_;
   std::size_t max_bytes_;
   schedule::DelayedSet set_;
   boost::asio::system_timer timer_;

@@ -1,101 +1,87 @@
 #include "info.h"
 
-#include <unistd.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <fstream>
-#include <functional>
+#include <vector>
 
-#include <fmt/format.h>
-
-#include "delayed_tasks.h"
-#include "server.h"
-#include "task_results.h"
-#include "tasq/journal/journal.h"
 #include "tasq/server/version.h"
 
 namespace tasq::server {
 namespace {
 
-void section_server(Server& s, std::string& out) {
+void section_server(const StatsSnapshot& s, std::string& out) {
   out += "# Server\r\n";
   out += fmt::format("tasq_version:{}\r\n", kVersion);
   out += fmt::format("redis_version:{}\r\n", kRedisCompatVersion);
-  out += fmt::format("process_id:{}\r\n", ::getpid());
-  out += fmt::format("tcp_port:{}\r\n", s.first_tcp_port());
-  out += fmt::format("uptime_in_seconds:{}\r\n", s.uptime().count());
-  out += fmt::format("uptime_in_days:{}\r\n", s.uptime().count() / 86400);
+  out += fmt::format("process_id:{}\r\n", s.process_id);
+  out += fmt::format("tcp_port:{}\r\n", s.tcp_port);
+  out += fmt::format("uptime_in_seconds:{}\r\n", s.uptime_in_seconds);
+  out += fmt::format("uptime_in_days:{}\r\n", s.uptime_in_seconds / 86400);
 }
 
-void section_clients(Server& s, std::string& out) {
+void section_clients(const StatsSnapshot& s, std::string& out) {
   out += "# Clients\r\n";
-  out += fmt::format("connected_clients:{}\r\n", s.sessions().size());
-  out += fmt::format("maxclients:{}\r\n", s.config().max_connections);
-  out += fmt::format("blocked_clients:{}\r\n", s.results().blocked());
+  out += fmt::format("connected_clients:{}\r\n", s.connected_clients);
+  out += fmt::format("maxclients:{}\r\n", s.maxclients);
+  out += fmt::format("blocked_clients:{}\r\n", s.results.blocked_clients);
 }
 
-void section_stats(Server& s, std::string& out) {
-  const auto& st = s.stats();
+void section_stats(const StatsSnapshot& s, std::string& out) {
   out += "# Stats\r\n";
-  out += fmt::format("total_connections_received:{}\r\n", st.total_connections_received);
-  out += fmt::format("total_commands_processed:{}\r\n", st.total_commands_processed);
-  out += fmt::format("rejected_connections:{}\r\n", st.rejected_connections);
-  out += fmt::format("reload_watch_reloads:{}\r\n", st.reload_watch_reloads);
+  out += fmt::format("total_connections_received:{}\r\n", s.server.total_connections_received);
+  out += fmt::format("total_commands_processed:{}\r\n", s.server.total_commands_processed);
+  out += fmt::format("rejected_connections:{}\r\n", s.server.rejected_connections);
+  out += fmt::format("reload_watch_reloads:{}\r\n", s.server.reload_watch_reloads);
 }
 
-void section_tasks(Server& s, std::string& out) {
-  auto st = s.pool().stats();
+void section_tasks(const StatsSnapshot& s, std::string& out) {
   out += "# Tasks\r\n";
-  out += fmt::format("tasks_enqueued:{}\r\n", st.enqueued);
-  out += fmt::format("tasks_completed:{}\r\n", st.completed);
-  out += fmt::format("tasks_failed:{}\r\n", st.failed);
-  out += fmt::format("tasks_retried:{}\r\n", st.retried);
-  out += fmt::format("tasks_dead:{}\r\n", st.dead);
-  out += fmt::format("tasks_pending:{}\r\n", st.pending);
-  out += fmt::format("tasks_in_flight:{}\r\n", st.in_flight);
-  out += fmt::format("cron_fired:{}\r\n", s.cron_fired());
-  out += fmt::format("tasks_scheduled:{}\r\n", s.delayed().size());
-  const auto& results = s.results().streams();
-  out += fmt::format("results_kept:{}\r\n", results.results().size());
-  out += fmt::format("results_evicted:{}\r\n", results.results().evicted());
-  out += fmt::format("results_expired:{}\r\n", results.results().expired());
-  out += fmt::format("results_bytes:{}\r\n", results.results().bytes());
-  out += fmt::format("dead_letters:{}\r\n", results.dead().letters().size());
-  out += fmt::format("dead_letters_retried:{}\r\n", s.dead_letters_retried());
+  out += fmt::format("tasks_enqueued:{}\r\n", s.tasks.enqueued);
+  out += fmt::format("tasks_completed:{}\r\n", s.tasks.completed);
+  out += fmt::format("tasks_failed:{}\r\n", s.tasks.failed);
+  out += fmt::format("tasks_retried:{}\r\n", s.tasks.retried);
+  out += fmt::format("tasks_dead:{}\r\n", s.tasks.dead);
+  out += fmt::format("tasks_pending:{}\r\n", s.tasks.pending);
+  out += fmt::format("tasks_in_flight:{}\r\n", s.tasks.in_flight);
+  out += fmt::format("cron_fired:{}\r\n", s.cron_fired);
+  out += fmt::format("tasks_scheduled:{}\r\n", s.tasks_scheduled);
+  out += fmt::format("results_kept:{}\r\n", s.results.results_kept);
+  out += fmt::format("results_evicted:{}\r\n", s.results.results_evicted);
+  out += fmt::format("results_expired:{}\r\n", s.results.results_expired);
+  out += fmt::format("results_bytes:{}\r\n", s.results.results_bytes);
+  out += fmt::format("finished_events:{}\r\n", s.results.finished_events);
+  out += fmt::format("dead_letters:{}\r\n", s.results.dead_letters);
+  out += fmt::format("dead_letters_retried:{}\r\n", s.results.dead_letters_retried);
 }
 
-void section_workers(Server& s, std::string& out) {
-  auto st = s.pool().stats();
+void section_workers(const StatsSnapshot& s, std::string& out) {
   out += "# Workers\r\n";
-  out += fmt::format("task_worker_num:{}\r\n", s.config().task_worker_num);
-  out += fmt::format("workers_alive:{}\r\n", st.workers_alive);
-  out += fmt::format("worker_restarts:{}\r\n", st.worker_restarts);
-  for (const auto& w : s.pool().workers()) {
-    out += fmt::format("worker{}:pid={},state={},tasks={}\r\n", w.id, w.pid,
-                       taskpool::to_string(w.state), w.tasks);
+  out += fmt::format("task_worker_num:{}\r\n", s.task_worker_num);
+  out += fmt::format("workers_alive:{}\r\n", s.tasks.workers_alive);
+  out += fmt::format("worker_restarts:{}\r\n", s.tasks.worker_restarts);
+  for (const auto& w : s.workers) {
+    out += fmt::format("worker{}:pid={},state={},tasks={}\r\n", w.id, w.pid, w.state, w.tasks);
   }
 }
 
-void section_memory(Server& s, std::string& out) {
-  auto st = s.pool().stats();
+void section_memory(const StatsSnapshot& s, std::string& out) {
   out += "# Memory\r\n";
-  out += fmt::format("ring_size:{}\r\n", st.ring_bytes);
-  out += fmt::format("ring_used:{}\r\n", st.ring_used);
-  out += fmt::format("used_memory_rss:{}\r\n", resident_bytes());
+  out += fmt::format("ring_size:{}\r\n", s.tasks.ring_bytes);
+  out += fmt::format("ring_used:{}\r\n", s.tasks.ring_used);
+  out += fmt::format("used_memory_rss:{}\r\n", s.used_memory_rss);
 }
 
 // Redis's `loading` and `aof_*` fields, named for the journal.
-void section_persistence(Server& s, std::string& out) {
+void section_persistence(const StatsSnapshot& s, std::string& out) {
   out += "# Persistence\r\n";
-  out += fmt::format("loading:{}\r\n", s.loading() ? 1 : 0);
-  const journal::Journal* journal = s.journal();
-  out += fmt::format("journal_enabled:{}\r\n", journal != nullptr ? 1 : 0);
-  if (journal == nullptr) return;
-  auto st = journal->stats();
-  static constexpr std::string_view kPolicy[] = {"always", "everysec", "no"};
-  out += fmt::format("journal_fsync:{}\r\n", kPolicy[static_cast<int>(journal->policy())]);
+  out += fmt::format("loading:{}\r\n", s.loading ? 1 : 0);
+  out += fmt::format("journal_enabled:{}\r\n", s.journal ? 1 : 0);
+  if (!s.journal) return;
+  const journal::Stats& st = s.journal->stats;
+  out += fmt::format("journal_fsync:{}\r\n", s.journal->fsync);
   out += fmt::format("journal_size:{}\r\n", st.size_bytes);
   out += fmt::format("journal_live_tasks:{}\r\n", st.live_tasks);
   out += fmt::format("journal_last_write_status:{}\r\n", st.last_write_status);
@@ -105,7 +91,7 @@ void section_persistence(Server& s, std::string& out) {
 
 struct Section {
   std::string_view name;
-  void (*render)(Server&, std::string&);
+  void (*render)(const StatsSnapshot&, std::string&);
 };
 
 constexpr std::array kSections{
@@ -124,7 +110,7 @@ std::string lower(std::string_view text) {
 
 }  // namespace
 
-std::string render_info(Server& server, std::span<const std::string_view> sections) {
+std::string render_info(const StatsSnapshot& snapshot, std::span<const std::string_view> sections) {
   bool all = sections.empty();
   std::vector<std::string> wanted;
   for (auto name : sections) {
@@ -136,17 +122,9 @@ std::string render_info(Server& server, std::span<const std::string_view> sectio
   for (const auto& section : kSections) {
     if (!all && std::find(wanted.begin(), wanted.end(), section.name) == wanted.end()) continue;
     if (!out.empty()) out += "\r\n";
-    section.render(server, out);
+    section.render(snapshot, out);
   }
   return out;
-}
-
-std::size_t resident_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::size_t pages_total = 0;
-  std::size_t pages_resident = 0;
-  statm >> pages_total >> pages_resident;
-  return pages_resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
 }
 
 }  // namespace tasq::server

@@ -3,7 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include "server.h"
+#include "unix_time.h"
 
 namespace tasq::server {
 namespace {
@@ -12,16 +12,17 @@ namespace {
 // few enough that a PING waits well under a millisecond.
 constexpr int kTasksPerTurn = 2048;
 
-std::int64_t unix_ms_now() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 }  // namespace
 
-JournalReplay::JournalReplay(Server& server, journal::Journal& journal,
+JournalReplay::JournalReplay(boost::asio::io_context& io, TaskIntake& intake,
+                             journal::Journal& journal,
+                             std::function<void(const journal::Task&)> restore_scheduled,
                              std::function<void()> done)
-    : server_(server), journal_(journal), done_(std::move(done)) {}
+    : io_(io),
+      intake_(intake),
+      journal_(journal),
+      restore_scheduled_(std::move(restore_scheduled)),
+      done_(std::move(done)) {}
 
 void JournalReplay::start() {
   running_ = true;
@@ -36,7 +37,7 @@ void JournalReplay::on_ring_space() {
 }
 
 void JournalReplay::step() {
-  if (!running_ || server_.shutting_down()) return;
+  if (!running_) return;
   for (int n = 0; n < kTasksPerTurn; ++n) {
     if (!held_) {
       if (!journal_.next_live(scratch_)) {
@@ -51,17 +52,23 @@ void JournalReplay::step() {
     }
     if (!place(*held_)) {
       waiting_for_space_ = true;
+      intake_.wait_for_space(weak_from_this());
       return;
     }
     held_.reset();
     ++replayed_;
   }
-  boost::asio::post(server_.io(), [this] { step(); });
+  boost::asio::post(io_, [self = weak_from_this()] {
+    if (auto replay = self.lock()) replay->step();
+  });
 }
 
 bool JournalReplay::place(const journal::Task& task) {
-  if (task.due_ms > unix_ms_now() && server_.restore_scheduled(task)) return true;
-  return server_.pool().push_known(task.queue, task.id, task.attempt, task.payload);
+  if (task.due_ms > unix_ms_now()) {
+    restore_scheduled_(task);
+    return true;
+  }
+  return intake_.accept_known(task.id, task.attempt, task.queue, task.payload, Journaled::yes);
 }
 
 }  // namespace tasq::server

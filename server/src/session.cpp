@@ -37,6 +37,7 @@ resp::ParserLimits limits_for(const config::Config& config) {
 
 Session::Session(Server& server, Socket socket, std::uint64_t id, std::string peer)
     : server_(server),
+      intake_(server.intake()),
       socket_(std::move(socket)),
       parser_(limits_for(server.config())),
       last_activity_(Clock::now()) {
@@ -65,7 +66,7 @@ void Session::stop() {
 }
 
 void Session::close_after_output() {
-  if (blocked_) {
+  if (parked_ || blocked_) {
     stop();
     return;
   }
@@ -159,12 +160,12 @@ bool Session::run_buffered() {
 }
 
 Disposition Session::run_command(resp::ReplyWriter& reply) {
-  const std::uint64_t appends = server_.journal_appends();
+  const std::uint64_t appends = intake_.journal_appends();
   const std::size_t begin = out_.size();
   CommandContext context{server_, client_, reply, args_};
   Disposition disposition = dispatch_command(context);
   block_request_ = std::move(context.block);
-  if (server_.journal_appends() != appends) held_acks_.emplace_back(begin, out_.size());
+  if (intake_.journal_appends() != appends) held_acks_.emplace_back(begin, out_.size());
   return disposition;
 }
 
@@ -181,7 +182,7 @@ void Session::flush() {
   if (stopped_ || writing_busy_ || awaiting_commit_) return;
   if (!held_acks_.empty()) {
     awaiting_commit_ = true;
-    server_.journal_commit().hold(shared_from_this());
+    intake_.hold_until_written(shared_from_this());
     return;
   }
   if (out_.empty()) {
@@ -239,14 +240,14 @@ void Session::park() {
   park_timer_->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
     self->on_park_timeout(ec);
   });
-  server_.wait_for_space(shared_from_this());
+  intake_.wait_for_space(weak_from_this());
 }
 
-void Session::resume_push() {
+void Session::on_ring_space() {
   if (!parked_ || stopped_) return;
   resp::ReplyWriter reply(out_, client_.protocol);
   if (run_command(reply) == Disposition::park) {
-    server_.wait_for_space(shared_from_this());
+    intake_.wait_for_space(weak_from_this());
     return;
   }
   ++server_.stats().total_commands_processed;

@@ -16,6 +16,7 @@
 
 #include "client_state.h"
 #include "command_table.h"
+#include "task_intake.h"
 #include "task_results.h"
 #include "tasq/resp/parser.h"
 
@@ -23,7 +24,7 @@ namespace tasq::server {
 
 class Server;
 
-class Session : public std::enable_shared_from_this<Session> {
+class Session : public SpaceWaiter, public std::enable_shared_from_this<Session> {
  public:
   using Socket = boost::asio::generic::stream_protocol::socket;
   using Clock = std::chrono::steady_clock;
@@ -33,11 +34,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void start();
   /// Closes the connection now, dropping unsent output.
   void stop();
-  /// Stops reading; closes once every reply already produced is written.
+  /// Stops reading; closes once every reply already produced is written. A
+  /// session parked on a push closes at once: the push cannot be taken.
   void close_after_output();
 
-  /// Called when the ring may have room again for a parked push.
-  void resume_push();
+  /// The ring may have room again for a parked push.
+  void on_ring_space() override;
 
   /// The journal wrote (and synced) the records this session's held replies
   /// acknowledge; `failure` is empty, or the error that replaces them.
@@ -87,6 +89,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_readable_while_blocked(const boost::system::error_code& ec);
 
   Server& server_;
+  TaskIntake& intake_;
   Socket socket_;
   ClientState client_;
   resp::Parser parser_;

@@ -39,7 +39,7 @@ std::int64_t TaskResults::now_ms() {
 }
 
 void TaskResults::released(std::uint64_t task_id, bool result, bool letter) {
-  if (journal_ != nullptr) journal_->release_outcome(task_id, result, letter);
+  if (release_) release_(task_id, result, letter);
 }
 
 std::optional<journal::Outcome> TaskResults::on_end(const End& given) {
@@ -110,7 +110,9 @@ bool TaskResults::forget(std::uint64_t task_id) {
 }
 
 std::optional<results::DeadLetter> TaskResults::take_dead_letter(std::uint64_t task_id) {
-  return streams_.take_dead_letter(task_id);
+  auto letter = streams_.take_dead_letter(task_id);
+  if (letter) ++retried_;
+  return letter;
 }
 
 bool TaskResults::try_read(const BlockedRead& read, resp::ReplyWriter& reply) const {

@@ -54,9 +54,12 @@ class TaskResults {
   TaskResults(const TaskResults&) = delete;
   TaskResults& operator=(const TaskResults&) = delete;
 
-  /// From here on, what is dropped (expired, evicted, pushed out of
-  /// tasq:dead) is released in `journal` too; nullptr with `journal none`.
-  void set_journal(journal::Journal* journal) { journal_ = journal; }
+  /// Called for every result (`result`) or dead letter (`letter`) dropped
+  /// here other than by DEL or a retry: expired, evicted, pushed out of
+  /// tasq:dead. The journal then keeps its record no longer.
+  void on_release(std::function<void(std::uint64_t task_id, bool result, bool letter)> release) {
+    release_ = std::move(release);
+  }
 
   /// What a task that ended for good left, as the door for task ends hands
   /// it over (times in unix ms).
@@ -81,8 +84,10 @@ class TaskResults {
   /// DEL tasq:result:<ID>: true when a result was forgotten (the caller
   /// journals that).
   bool forget(std::uint64_t task_id);
-  /// A retry takes the task's dead letter (and its `dead` result).
+  /// A retry takes the task's dead letter (and its `dead` result); counted.
   std::optional<results::DeadLetter> take_dead_letter(std::uint64_t task_id);
+  /// Dead letters sent back by a retry.
+  [[nodiscard]] std::uint64_t retried() const { return retried_; }
 
   [[nodiscard]] const results::Streams& streams() const { return streams_; }
   /// Unix time in ms, as the streams count it.
@@ -104,8 +109,9 @@ class TaskResults {
 
   results::Streams streams_;
   results::WaitList waiting_;
-  journal::Journal* journal_ = nullptr;
+  std::function<void(std::uint64_t, bool, bool)> release_;
   std::size_t max_result_bytes_;
+  std::uint64_t retried_ = 0;
   boost::asio::steady_timer expiry_timer_;
   std::optional<std::int64_t> expiry_armed_for_;  ///< unix ms the timer is set for
   std::vector<results::WaitList::Waiter*> to_wake_;

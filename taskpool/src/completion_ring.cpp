@@ -32,7 +32,8 @@ char* CompletionWriter::try_reserve() {
 }
 
 void CompletionWriter::commit(std::int32_t status, std::uint64_t task_id, std::uint64_t record,
-                              std::uint32_t result_len, std::uint32_t reason_len) {
+                              std::uint32_t result_len, std::uint32_t reason_len,
+                              std::int64_t started_ns) {
   if (record_at_ != head_) {
     const auto filler = static_cast<std::uint32_t>(record_at_ - head_) | shm::kWrapBit;
     std::memcpy(ring_ + head_ % ring_bytes_, &filler, sizeof(filler));
@@ -44,6 +45,7 @@ void CompletionWriter::commit(std::int32_t status, std::uint64_t task_id, std::u
   header.record = record;
   header.result_len = result_len;
   header.reason_len = reason_len;
+  header.started_ns = started_ns;
   std::memcpy(ring_ + record_at_ % ring_bytes_, &header, sizeof(header));
   head_ = record_at_ + header.bytes;
   record_at_ = head_;
@@ -87,6 +89,7 @@ bool CompletionReader::read(std::uint64_t tail, std::uint64_t head, Completion& 
   out.record = header.record;
   out.result = {data, header.result_len};
   out.reason = {data + header.result_len, header.reason_len};
+  out.started_ns = header.started_ns;
   next = tail + bytes;
   return true;
 }

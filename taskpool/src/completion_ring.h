@@ -27,7 +27,7 @@ class CompletionWriter {
   /// Publishes the reserved record; its data (result, then reason) was written
   /// at the pointer try_reserve() returned.
   void commit(std::int32_t status, std::uint64_t task_id, std::uint64_t record,
-              std::uint32_t result_len, std::uint32_t reason_len);
+              std::uint32_t result_len, std::uint32_t reason_len, std::int64_t started_ns = 0);
 
   [[nodiscard]] std::uint64_t data_capacity() const { return data_capacity_; }
   /// True when the master has consumed everything this worker published.
@@ -50,6 +50,7 @@ struct Completion {
   std::uint64_t record;
   std::string_view result;
   std::string_view reason;
+  std::int64_t started_ns;
 };
 
 /// The master's side.

@@ -20,6 +20,7 @@
 #include "handler_exec_process.h"
 #include "handler_exec_pump.h"
 #include "handler_factory.h"
+#include "process_status.h"
 
 extern char** environ;  // NOLINT: POSIX declares it nowhere else
 
@@ -66,17 +67,6 @@ class TaskEnvironment {
   std::vector<std::string> own_;
   std::vector<char*> pointers_;
 };
-
-std::string describe_wait_status(int status) {
-  if (status < 0) return "exit status lost";
-  if (WIFEXITED(status)) return "exit code " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) {
-    std::string text = "killed by signal " + std::to_string(WTERMSIG(status));
-    if (WCOREDUMP(status)) text += " (core dumped)";
-    return text;
-  }
-  return "wait status " + std::to_string(status);
-}
 
 int failure_status(int wait_status) {
   if (wait_status < 0) return status_cannot_start;

@@ -1,6 +1,7 @@
 // Completions out of the ring: each end of a task attempt reaches the master
 // exactly once, here, and turns into counters, a retry or a dead letter, the
-// plugin's finish hook and on_task_end — all on the reactor thread.
+// plugin's finish hook and on_task_end (the server's door for task ends, which
+// logs it) — all on the reactor thread.
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -102,24 +103,26 @@ void Pool::Impl::on_completion(std::uint32_t worker, const Completion& completio
   --counters_.in_flight;
   ++slot.tasks;
   if (completion.status == 0) {
-    complete_task(completion.record, completion.result);
+    complete_task(completion.record, completion.result, completion.started_ns);
   } else {
-    fail_task(completion.record, completion.status, completion.reason);
+    fail_task(completion.record, completion.status, completion.reason, completion.started_ns);
   }
 }
 
-void Pool::Impl::complete_task(std::uint64_t offset, std::string_view result) {
+void Pool::Impl::complete_task(std::uint64_t offset, std::string_view result,
+                               std::int64_t started_ns) {
   ++counters_.completed;
-  emit(record(offset), TASQ_COMPLETED, 0, result, {});
+  emit(record(offset), TASQ_COMPLETED, 0, result, {}, started_ns);
   release_task(offset);
 }
 
-void Pool::Impl::fail_task(std::uint64_t offset, int status, std::string_view reason) {
+void Pool::Impl::fail_task(std::uint64_t offset, int status, std::string_view reason,
+                           std::int64_t started_ns) {
   shm::TaskRecord& task = record(offset);
   ++counters_.failed;
   if (task.attempt < std::max(config_.task_retry, 1u)) {
     ++counters_.retried;
-    emit(task, TASQ_FAILED, status, {}, reason);
+    emit(task, TASQ_FAILED, status, {}, reason, started_ns);
     ++task.attempt;
     enqueue(offset, true);
     schedule_flush();
@@ -129,7 +132,7 @@ void Pool::Impl::fail_task(std::uint64_t offset, int status, std::string_view re
   spdlog::warn("task {} of queue '{}' dead-lettered after {} attempt(s): {}", task.id,
                std::string_view(task.queue(), task.queue_len), task.attempt, reason);
   keep_dead_letter(task, reason);
-  emit(task, TASQ_DEAD, status, {}, reason);
+  emit(task, TASQ_DEAD, status, {}, reason, started_ns);
   release_task(offset);
 }
 
@@ -151,13 +154,8 @@ void Pool::Impl::keep_dead_letter(const shm::TaskRecord& task, std::string_view 
 }
 
 void Pool::Impl::emit(const shm::TaskRecord& task, tasq_outcome outcome, int status,
-                      std::string_view result, std::string_view reason) {
+                      std::string_view result, std::string_view reason, std::int64_t started_ns) {
   const std::string_view queue(task.queue(), task.queue_len);
-  if (spdlog::should_log(spdlog::level::debug)) {
-    static constexpr const char* kOutcome[] = {"completed", "failed", "dead"};
-    spdlog::debug("task {} of queue '{}' {} (attempt {}{}{})", task.id, queue, kOutcome[outcome],
-                  task.attempt, reason.empty() ? "" : ": ", reason);
-  }
   reason_buffer_.assign(reason);
   const tasq_finish_info info{.id = task.id,
                               .queue = queue.data(),
@@ -170,13 +168,25 @@ void Pool::Impl::emit(const shm::TaskRecord& task, tasq_outcome outcome, int sta
                               .reason = reason_buffer_.c_str()};
   finish_hook_->call(info);
   if (owner_.on_task_end) {
+    using std::chrono::nanoseconds;
+    const Clock::time_point ended = Clock::now();
+    const Clock::time_point enqueued =
+        std::min(Clock::time_point(nanoseconds(task.enqueued_ns)), ended);
+    // The worker's word for its start, kept within what the master knows.
+    const Clock::time_point started =
+        started_ns == 0 ? ended
+                        : std::clamp(Clock::time_point(nanoseconds(started_ns)), enqueued, ended);
     owner_.on_task_end(TaskEnd{.id = task.id,
                                .queue = queue,
                                .attempt = task.attempt,
                                .outcome = outcome,
                                .status = status,
                                .result = result,
-                               .reason = reason});
+                               .reason = reason,
+                               .payload = {task.payload(), task.payload_len},
+                               .enqueued = enqueued,
+                               .started = started,
+                               .ended = ended});
   }
 }
 

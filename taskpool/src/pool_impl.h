@@ -140,12 +140,15 @@ class Pool::Impl {
   /// Calls on_space_freed when a push found the ring full and space came back.
   void notify_space_freed();
   void on_completion(std::uint32_t worker, const Completion& completion);
-  void complete_task(std::uint64_t offset, std::string_view result);
+  /// `started_ns`: the attempt's steady-clock start as its worker reported
+  /// it, 0 when unknown.
+  void complete_task(std::uint64_t offset, std::string_view result, std::int64_t started_ns);
   /// An attempt failed: retried while attempts remain, else dead-lettered.
-  void fail_task(std::uint64_t offset, int status, std::string_view reason);
+  void fail_task(std::uint64_t offset, int status, std::string_view reason,
+                 std::int64_t started_ns);
   void keep_dead_letter(const shm::TaskRecord& task, std::string_view reason);
   void emit(const shm::TaskRecord& task, tasq_outcome outcome, int status, std::string_view result,
-            std::string_view reason);
+            std::string_view reason, std::int64_t started_ns);
   /// Frees a task's ring space once it has ended for good.
   void release_task(std::uint64_t offset);
 

@@ -87,6 +87,8 @@ void Pool::Impl::fill_record(std::uint64_t offset, QueueEntry& entry, std::uint6
   task.queue_len = static_cast<std::uint32_t>(queue.size());
   task.attempt = attempt;
   task.master_cookie = reinterpret_cast<std::uintptr_t>(&entry);
+  task.enqueued_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
   char* bytes = reinterpret_cast<char*>(&task + 1);
   std::memcpy(bytes, queue.data(), queue.size());
   std::memcpy(bytes + queue.size(), payload.data(), payload.size());

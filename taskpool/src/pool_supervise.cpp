@@ -112,7 +112,7 @@ void Pool::Impl::on_worker_exit(std::uint32_t worker, int wait_status) {
   dispatch_->reclaim(worker,
                      [this](std::uint32_t w, std::uint64_t offset) { take_claim(w, offset); });
 
-  const std::string how = describe_exit(wait_status);
+  const std::string how = describe_wait_status(wait_status, SignalName::with_name);
   if (slot.stopping && clean) {
     spdlog::debug("task worker {} (pid {}) stopped", worker, pid);
   } else if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == shm::kExitConfig) {
@@ -156,7 +156,10 @@ void Pool::Impl::fail_held_tasks(WorkerSlot& slot, const std::string& why) {
       ++counters_.pending;
       continue;
     }
-    fail_task(offset, -1, why);
+    // A worker that died running this task published when it started.
+    const shm::WorkerBlock& b = block(slot.id);
+    const bool running = b.current_task.load(std::memory_order_acquire) == record(offset).id;
+    fail_task(offset, -1, why, running ? b.busy_since_ns.load(std::memory_order_relaxed) : 0);
   }
 }
 

@@ -112,6 +112,7 @@ struct TaskRecord {
   std::uint32_t queue_len;
   std::uint32_t attempt;
   std::uint64_t master_cookie;  ///< the master's own bookkeeping; workers ignore it
+  std::int64_t enqueued_ns;     ///< the master's too: steady-clock time it entered the ring
 
   [[nodiscard]] const char* queue() const { return reinterpret_cast<const char*>(this + 1); }
   [[nodiscard]] const char* payload() const { return queue() + queue_len; }
@@ -127,6 +128,7 @@ struct CompletionHeader {
   std::uint64_t record;  ///< the TaskRecord's arena offset, as claimed
   std::uint32_t result_len;
   std::uint32_t reason_len;
+  std::int64_t started_ns;  ///< CLOCK_MONOTONIC start of the attempt (a claim, for reports only)
 };
 inline constexpr std::uint32_t kWrapBit = 0x80000000u;
 

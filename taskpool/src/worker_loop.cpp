@@ -124,7 +124,8 @@ void WorkerLoop::execute(std::uint64_t record_offset) {
     std::_Exit(70);  // EX_SOFTWARE
   }
   const std::uint64_t task_id = record->id;
-  block_.busy_since_ns.store(monotonic_ns(), std::memory_order_relaxed);
+  const std::int64_t started_ns = monotonic_ns();
+  block_.busy_since_ns.store(started_ns, std::memory_order_relaxed);
   block_.current_task.store(task_id, std::memory_order_release);
 
   const TaskInput input{.id = task_id,
@@ -152,7 +153,7 @@ void WorkerLoop::execute(std::uint64_t record_offset) {
         std::min<std::uint64_t>(output.reason.size(), writer_.data_capacity()));
     std::memcpy(data, output.reason.data(), reason_len);
   }
-  writer_.commit(output.status, task_id, record_offset, result_len, reason_len);
+  writer_.commit(output.status, task_id, record_offset, result_len, reason_len, started_ns);
   block_.current_task.store(0, std::memory_order_relaxed);
   notify_master();
 }

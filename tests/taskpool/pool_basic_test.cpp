@@ -17,6 +17,41 @@ std::string payload_of(std::size_t size, std::uint64_t seed) {
   return payload;
 }
 
+// What the server's door for task ends passes on to results, dead letters
+// and metrics: the payload, and when the attempt was queued, started and
+// ended. The start is the worker's own, not when the master heard of the end.
+TEST(PoolBasic, EndsCarryThePayloadAndTheAttemptsTimes) {
+  PoolConfig config = test_config(TASQ_POOL_TEST_PLUGIN);
+  config.task_retry = 1;
+  PoolHarness h(config);
+  struct Seen {
+    std::string payload;
+    tasq_outcome outcome;
+    TaskEnd::Time enqueued, started, ended;
+  };
+  std::map<std::uint64_t, Seen> seen;
+  h.on_end = [&](const TaskEnd& end) {
+    seen[end.id] = {std::string(end.payload), end.outcome, end.enqueued, end.started, end.ended};
+  };
+  h.start();
+  const auto before = std::chrono::steady_clock::now();
+  const std::uint64_t slow = h.push("q", "sleep 50");
+  const std::uint64_t dead = h.push("q", "crash");
+  ASSERT_TRUE(h.wait_finals(2, 20s));
+  const auto after = std::chrono::steady_clock::now();
+  for (const auto& [id, s] : seen) {
+    EXPECT_LE(before, s.enqueued) << id;
+    EXPECT_LE(s.enqueued, s.started) << id;
+    EXPECT_LE(s.started, s.ended) << id;
+    EXPECT_LE(s.ended, after) << id;
+  }
+  EXPECT_EQ(seen.at(slow).payload, "sleep 50");
+  EXPECT_EQ(seen.at(slow).outcome, TASQ_COMPLETED);
+  EXPECT_GE(seen.at(slow).ended - seen.at(slow).started, 50ms) << "the task slept in between";
+  EXPECT_EQ(seen.at(dead).payload, "crash");
+  EXPECT_EQ(seen.at(dead).outcome, TASQ_DEAD);
+}
+
 TEST(PoolBasic, EchoesEveryTaskOnceWithIncreasingIds) {
   PoolHarness h(test_config());
   h.start();

@@ -77,8 +77,11 @@ struct PoolStats {
   std::size_t ring_used = 0;    ///< bytes held by live tasks
 };
 
-/// One end of one task attempt, delivered once on the reactor thread.
+/// One end of one task attempt, delivered once on the reactor thread. The
+/// views are valid during the on_task_end call only.
 struct TaskEnd {
+  using Time = std::chrono::steady_clock::time_point;
+
   std::uint64_t id;
   std::string_view queue;
   std::uint32_t attempt;
@@ -86,6 +89,11 @@ struct TaskEnd {
   int status;               ///< handler status, or -1 when the worker died
   std::string_view result;  ///< handler result on success
   std::string_view reason;  ///< why it failed ("exit code 3", "killed by signal 9", stderr tail)
+  std::string_view payload; ///< the task's payload (what a dead letter keeps)
+  Time enqueued;            ///< it entered the ring (pushed, or put back with a known id)
+  Time started;             ///< this attempt started, as its worker reported (clamped to
+                            ///< [enqueued, ended]; `ended` when it never ran)
+  Time ended;               ///< the master took the end in
 };
 
 struct DeadLetter {
