@@ -11,11 +11,12 @@ cd "$(dirname "$0")"
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libboost-dev libboost-program-options-dev libhiredis-dev libbsd-dev
-  libspdlog-dev libfmt-dev libgtest-dev libgmock-dev nlohmann-json3-dev libisal-dev
+  libspdlog-dev libfmt-dev libgtest-dev libgmock-dev nlohmann-json3-dev libisal-dev libsystemd-dev
   redis-tools redis-server php-cli php-redis python3 python3-redis
   clang libclang-rt-14-dev
   nutcracker docker-compose systemd procps tzdata
   gnuplot-nox
+  prometheus chromium
 )
 # The results tests' node client installs node-redis from the npm registry
 # with npm; a machine with a Node.js that brings its own npm needs neither.

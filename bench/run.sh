@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tasq against redis-server, measured side by side in one run on one machine.
 #
-#   bench/run.sh [--smoke] [--out DIR] [BUILD_DIR]
+#   bench/run.sh [--smoke] [--out DIR] [--section NAME ...] [BUILD_DIR]
 #
 # Sections (each alternates tasq and redis round by round and reports
 # medians and tasq/redis ratios):
@@ -11,6 +11,8 @@
 #            tasqd + echo + 2 workers vs redis-server + 2 BRPOP consumers
 #   latency  enqueue-to-finish p50/p99/p99.9 at a fixed offered rate, from the
 #            scheduled send time (no coordinated omission)
+#   scrape   the same LPUSH load with and without a client scraping /metrics
+#            every second (the `metrics` listener), rounds alternating
 #   memory   tasqd master and worker RSS idle, and after 1,000,000 tasks (kept
 #            results off: they are bounded by result_max_memory, measured below)
 #   wait     push and wait for the outcome, at 1 and 50 clients: tasq's LPUSH +
@@ -35,11 +37,13 @@ readonly SKIP_CODE=77
 smoke=0
 out=
 build=build
+only=()   # --section: run these sections alone (and write no results files)
 while [ $# -gt 0 ]; do
   case $1 in
     --smoke) smoke=1 ;;
     --out) out=$2; shift ;;
-    -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
+    --section) only+=("$2"); shift ;;
+    -h | --help) sed -n '2,31p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *) build=$1 ;;
   esac
@@ -54,6 +58,7 @@ if ((smoke)); then
   mem_tasks=20000
   wait_rounds=1 wait_requests=500 result_count=20000 blocked_clients=200 blocked_seconds=1
   pool_rounds=1 pool_tasks=20000
+  scrape_rounds=1 scrape_requests=20000
 else
   pipelines=(1 2 4 8 16 32 64)
   # -P 1 and -P 16 (the goals) get ingest_rounds; the other depths, only
@@ -66,6 +71,8 @@ else
   mem_tasks=1000000
   wait_rounds=3 wait_requests=20000 result_count=1000000 blocked_clients=10000 blocked_seconds=10
   pool_rounds=3 pool_tasks=2000000
+  # Each run lasts several seconds, so that it sees several scrapes.
+  scrape_rounds=7 scrape_requests=2000000
 fi
 readonly workers=2 payload=64 e2e_pipeline=64
 
@@ -244,6 +251,70 @@ section_ingest() {
   local executed
   executed=$(info "$tasq_port" tasks tasks_completed)
   note "ingest: tasqd's workers executed $executed tasks"
+  stop_bg "$tasq_pid"
+}
+
+# ---------------------------------------------------------------- scrape --
+# scraper PORT: GET /metrics once a second until killed, as Prometheus
+# does: one kept-alive connection, the whole page read each time. One
+# sleeping python process, so that the scraper's own CPU (on a 2-core
+# machine) is not what the section measures.
+scraper() {
+  /usr/bin/python3 - "$1" "$work/scrapes" <<'PY'
+import http.client, os, sys, time
+port, out = int(sys.argv[1]), sys.argv[2]
+scrapes = 0
+connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+while True:
+    try:
+        connection.request("GET", "/metrics")
+        response = connection.getresponse()
+        response.read()
+        scrapes += response.status == 200
+    except (OSError, http.client.HTTPException):
+        connection.close()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    with open(out + ".tmp", "w") as f:
+        f.write("%d\n" % scrapes)
+    os.replace(out + ".tmp", out)
+    time.sleep(1)
+PY
+}
+
+section_scrape() {
+  note "scrape: LPUSH -P 16 -c 50, $scrape_requests requests, with and without /metrics scraped every 1 s, $scrape_rounds rounds"
+  local metrics_port
+  metrics_port=$(free_port)
+  start_tasqd scrape --metrics "127.0.0.1:$metrics_port"
+  local round side scraper_pid with without
+  : >"$work/with" && : >"$work/without"
+  for round in $(seq "$scrape_rounds"); do
+    local order=(without with)
+    ((round % 2)) || order=(with without)
+    for side in "${order[@]}"; do
+      if [ "$side" = with ]; then
+        echo 0 >"$work/scrapes"
+        start_bg scraper.log bash -c "$(declare -f scraper); work=$work; scraper $metrics_port"
+        scraper_pid=$last_pid
+        # The load starts once the scraper is at it.
+        for _ in $(seq 100); do (($(cat "$work/scrapes") > 0)) && break; sleep 0.1; done
+        (($(cat "$work/scrapes") > 0)) || fail "scrape: the scraper got no /metrics page"
+        local before
+        before=$(cat "$work/scrapes")
+        number "scrape with" "$(rps "$tasq_port" 16 "$scrape_requests")" >>"$work/with"
+        stop_bg "$scraper_pid"
+        note "scrape: with the scraper $(tail -n 1 "$work/with") req/s," \
+          "$(($(cat "$work/scrapes") - before)) scrapes during the run"
+      else
+        number "scrape without" "$(rps "$tasq_port" 16 "$scrape_requests")" >>"$work/without"
+        note "scrape: without $(tail -n 1 "$work/without") req/s"
+      fi
+    done
+  done
+  with=$(median "$work/with") without=$(median "$work/without")
+  row "ingest -P 16 while /metrics is scraped every 1 s (req/s)" "$(fmt_int "$with")" \
+    "$(fmt_int "$without") (tasq, not scraped)" "$(printf '%.3fx' "$(calc "$with / $without")")" \
+    "≥ 0.98x" "$(met "$with / $without >= 0.98")"
   stop_bg "$tasq_pid"
 }
 
@@ -539,23 +610,20 @@ description=$(machine)
 started_at=$(date +%s)
 cpu_wait0=$(cpu_wait_us)
 start_redis
-section_ingest
-section_e2e
-section_latency
-section_memory
-section_wait
-section_results
-section_blocked
-section_pool
+for section in ingest scrape e2e latency memory wait results blocked pool; do
+  if ((${#only[@]})) && [[ " ${only[*]} " != *" $section "* ]]; then continue; fi
+  "section_$section"
+done
 stop_bg "$redis_pid"
 
-if ((smoke)); then
+if ((smoke)) || ((${#only[@]})); then
   out_dir=$work
 else
   out_dir=${out:-bench/results}
   mkdir -p "$out_dir"
 fi
-plot "$out_dir"
+# The plot is of the ingest section; --section may have left it out.
+if [ -s "$work/pipeline.dat" ]; then plot "$out_dir"; fi
 
 pressure=
 cpu_wait1=$(cpu_wait_us)
@@ -567,10 +635,10 @@ fi
   echo "Machine: $description$pressure"
   echo "Run: $([ "$smoke" = 1 ] && echo 'smoke (tiny sizes: the figures mean nothing)' || echo full)," \
     "$(($(date +%s) - started_at)) s; medians of alternating rounds" \
-    "(ingest $ingest_rounds at -P 1 and 16, $ingest_rounds_extra at other depths, e2e $e2e_rounds, latency $lat_rounds, wait $wait_rounds, pool $pool_rounds)."
+    "(ingest $ingest_rounds at -P 1 and 16, $ingest_rounds_extra at other depths, scrape $scrape_rounds, e2e $e2e_rounds, latency $lat_rounds, wait $wait_rounds, pool $pool_rounds)."
   echo
   echo "| section | tasq | redis | tasq / redis | goal | met? |"
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
 } | tee "$work/table.md"
-((smoke)) || cp "$work/table.md" "$out_dir/table.md"
+((smoke)) || ((${#only[@]})) || cp "$work/table.md" "$out_dir/table.md"

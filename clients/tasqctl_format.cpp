@@ -10,6 +10,45 @@ namespace {
 
 using json = nlohmann::json;
 
+// What the dashboard shows besides: latency, the queues, the journal.
+std::string format_monitoring(const json& doc) {
+  std::string out;
+  if (doc.contains("latency")) {
+    const auto& l = doc.at("latency");
+    out += fmt::format("latency, last minute ({} ends)\n", l.value("ends_last_minute", 0ULL));
+    out +=
+        fmt::format("  {:<12} p50 {:.6f}  p95 {:.6f}  p99 {:.6f} s\n", "wait",
+                    l.value("wait_p50", 0.0), l.value("wait_p95", 0.0), l.value("wait_p99", 0.0));
+    out += fmt::format("  {:<12} p50 {:.6f}  p95 {:.6f}  p99 {:.6f} s\n", "run",
+                       l.value("run_p50", 0.0), l.value("run_p95", 0.0), l.value("run_p99", 0.0));
+  }
+  if (doc.contains("queues")) {
+    out += fmt::format("queues (the busiest {} by name, the rest as (other))\n",
+                       doc.value("queue_series_max", 0ULL));
+    out += fmt::format("  {:<24} {:>9} {:>9} {:>9} {:>10} {:>8} {:>8}\n", "QUEUE", "WAITING",
+                       "RUNNING", "SCHEDULED", "COMPLETED", "FAILED", "DEAD");
+    for (const auto& q : doc.at("queues")) {
+      out += fmt::format(
+          "  {:<24} {:>9} {:>9} {:>9} {:>10} {:>8} {:>8}\n", q.value("name", std::string("?")),
+          q.value("waiting", 0ULL), q.value("running", 0ULL), q.value("scheduled", 0ULL),
+          q.value("completed", 0ULL), q.value("failed", 0ULL), q.value("dead", 0ULL));
+    }
+  }
+  if (doc.contains("journal")) {
+    const auto& j = doc.at("journal");
+    if (!j.value("enabled", false)) {
+      out += "journal\n  off\n";
+    } else {
+      out += fmt::format("journal\n  {:<12} {}\n  {:<12} {} bytes\n  {:<12} {}\n  {:<12} {}\n",
+                         "fsync", j.value("fsync", std::string("?")), "size", j.value("size", 0ULL),
+                         "live tasks", j.value("live_tasks", 0ULL), "last write",
+                         j.value("last_write_status", std::string("?")));
+    }
+  }
+  if (doc.value("loading", false)) out += "loading the journal\n";
+  return out;
+}
+
 std::string workers_table(const json& workers) {
   std::string out = fmt::format("{:<4} {:<8} {:<9} {:>10} {:>12} {:>9}\n", "ID", "PID", "STATE",
                                 "TASKS", "UPTIME", "RESTARTS");
@@ -60,6 +99,7 @@ std::string format_stats(const std::string& json_text) {
   out += fmt::format("workers ({} alive, {} restarts)\n", doc.value("workers_alive", 0ULL),
                      doc.value("worker_restarts", 0ULL));
   out += workers_table(doc.at("workers"));
+  out += format_monitoring(doc);
   return out;
 }
 

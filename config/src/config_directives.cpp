@@ -68,6 +68,7 @@ constexpr std::uint64_t kMaxKeepaliveSeconds = 32767;
 constexpr std::uint64_t kMaxKeepcount = 127;
 
 constexpr std::string_view kAdminIsUdp = "the admin port is UDP";
+constexpr std::string_view kMetricsIsTcp = "the metrics listener is HTTP over TCP";
 
 std::string cpu_count() { return std::to_string(default_task_worker_num()); }
 
@@ -184,6 +185,10 @@ constexpr auto kDirectives = std::to_array<Directive>({
         .check = check_admin_token,
         .help = "shared secret for the admin port, required when admin is not a loopback "
                 "address"}),
+    row<AddressOrNone<&Config::metrics, kMetricsIsTcp>>({
+        .name = "metrics", .group = kAdmin, .arg = "HOST:PORT", .default_value = "none",
+        .help = "HTTP listener for /metrics (Prometheus) and the dashboard at /; none disables "
+                "it; not a loopback address needs admin_token"}),
 
     // ---------------------------------------------------------- process
     row<Text<&Config::user>>({

@@ -98,17 +98,19 @@ void check_heartbeat(const Config& config, Problems& problems) {
   }
 }
 
-void check_admin(const Config& config, Problems& problems) {
-  if (!config.admin) return;
-  const Endpoint& admin = *config.admin;
+// The addresses bound besides `listen` (admin, metrics): none of the listen
+// addresses, and one that is not loopback only with admin_token.
+void check_side_address(const Config& config, const char* directive,
+                        const std::optional<Endpoint>& address, Problems& problems) {
+  if (!address) return;
   for (const auto& listen : config.listen) {
-    if (detail::may_clash(admin) && detail::bind_key(admin) == detail::bind_key(listen)) {
-      problems.add("admin", "{} is also a listen address", admin.text);
+    if (detail::may_clash(*address) && detail::bind_key(*address) == detail::bind_key(listen)) {
+      problems.add(directive, "{} is also a listen address", address->text);
       break;
     }
   }
-  if (!admin.is_loopback() && config.admin_token.empty()) {
-    problems.add("admin", "{} is not a loopback address; set admin_token", admin.text);
+  if (!address->is_loopback() && config.admin_token.empty()) {
+    problems.add(directive, "{} is not a loopback address; set admin_token", address->text);
   }
 }
 
@@ -219,7 +221,8 @@ std::vector<std::string> Config::validate() const {
   Problems problems(lines);
   check_ring(*this, problems);
   check_heartbeat(*this, problems);
-  check_admin(*this, problems);
+  check_side_address(*this, "admin", admin, problems);
+  check_side_address(*this, "metrics", metrics, problems);
   check_cron_payloads(*this, problems);
   check_host(*this, problems);
   return lines;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "admin_port.h"
+#include "stats_object.h"
 
 namespace tasq::server {
 namespace {
@@ -18,9 +19,34 @@ json worker_entry(const WorkerFigures& w) {
               {"restarts", w.restarts}};
 }
 
+json journal_entry(const StatsSnapshot& s) {
+  if (!s.journal) return json{{"enabled", false}};
+  const journal::Stats& st = s.journal->stats;
+  return json{{"enabled", true},
+              {"fsync", std::string(s.journal->fsync)},
+              {"size", st.size_bytes},
+              {"live_tasks", st.live_tasks},
+              {"last_write_status", st.last_write_status},
+              {"rewrites", st.rewrites},
+              {"rewrite_in_progress", st.rewrite_in_progress}};
+}
+
+json latency_entry(const LatencyFigures& l) {
+  return json{{"ends_last_minute", l.ends}, {"wait_p50", l.wait_p50}, {"wait_p95", l.wait_p95},
+              {"wait_p99", l.wait_p99},     {"run_p50", l.run_p50},   {"run_p95", l.run_p95},
+              {"run_p99", l.run_p99}};
+}
+
+json queue_entry(const QueueFigures& q) {
+  return json{{"name", q.name},           {"waiting", q.waiting},   {"running", q.running},
+              {"scheduled", q.scheduled}, {"enqueued", q.enqueued}, {"completed", q.completed},
+              {"failed", q.failed},       {"dead", q.dead},         {"wait_p95", q.wait_p95},
+              {"run_p95", q.run_p95}};
+}
+
 }  // namespace
 
-std::string stats_json(const StatsSnapshot& s) {
+nlohmann::ordered_json stats_object(const StatsSnapshot& s) {
   json workers = json::array();
   for (const auto& w : s.workers) workers.push_back(worker_entry(w));
   json out{
@@ -49,12 +75,30 @@ std::string stats_json(const StatsSnapshot& s) {
       {"total_commands_processed", s.server.total_commands_processed},
       {"rejected_connections", s.server.rejected_connections},
       {"uptime_in_seconds", s.uptime_in_seconds},
+      {"loading", s.loading},
+      {"journal", journal_entry(s)},
+      {"latency", latency_entry(s.latency)},
+      {"queue_series_max", s.queue_series_max},
   };
+  json queues = json::array();
+  for (const auto& q : s.queues) queues.push_back(queue_entry(q));
+  out["queues"] = std::move(queues);
+  return out;
+}
+
+std::string stats_json(const StatsSnapshot& s) {
+  json out = stats_object(s);
   auto text = out.dump();
   if (text.size() > 8192) {
     // Hundreds of workers: keep every figure, cut the per-worker list.
     out["workers"] = json::array();
     out["workers_truncated"] = true;
+    text = out.dump();
+  }
+  if (text.size() > 8192) {
+    // And long queue names: keep the rest of the figures.
+    out["queues"] = json::array();
+    out["queues_truncated"] = true;
     text = out.dump();
   }
   return text;

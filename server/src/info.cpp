@@ -63,7 +63,8 @@ void section_workers(const StatsSnapshot& s, std::string& out) {
   out += fmt::format("workers_alive:{}\r\n", s.tasks.workers_alive);
   out += fmt::format("worker_restarts:{}\r\n", s.tasks.worker_restarts);
   for (const auto& w : s.workers) {
-    out += fmt::format("worker{}:pid={},state={},tasks={}\r\n", w.id, w.pid, w.state, w.tasks);
+    out += fmt::format("worker{}:pid={},state={},tasks={},uptime={},restarts={}\r\n", w.id, w.pid,
+                       w.state, w.tasks, w.uptime_in_seconds, w.restarts);
   }
 }
 
@@ -89,16 +90,49 @@ void section_persistence(const StatsSnapshot& s, std::string& out) {
   out += fmt::format("journal_rewrite_in_progress:{}\r\n", st.rewrite_in_progress ? 1 : 0);
 }
 
+// Over the last minute, as the dashboard shows them.
+void section_latency(const StatsSnapshot& s, std::string& out) {
+  const LatencyFigures& l = s.latency;
+  out += "# Latency\r\n";
+  out += fmt::format("latency_ends_last_minute:{}\r\n", l.ends);
+  out += fmt::format("task_wait_p50_seconds:{:.6f}\r\n", l.wait_p50);
+  out += fmt::format("task_wait_p95_seconds:{:.6f}\r\n", l.wait_p95);
+  out += fmt::format("task_wait_p99_seconds:{:.6f}\r\n", l.wait_p99);
+  out += fmt::format("task_run_p50_seconds:{:.6f}\r\n", l.run_p50);
+  out += fmt::format("task_run_p95_seconds:{:.6f}\r\n", l.run_p95);
+  out += fmt::format("task_run_p99_seconds:{:.6f}\r\n", l.run_p99);
+}
+
+// One line per queue series; the name comes last because it may hold
+// commas: `queueN:waiting=..,...,name=NAME`.
+void section_queues(const StatsSnapshot& s, std::string& out) {
+  out += "# Queues\r\n";
+  out += fmt::format("queue_series_max:{}\r\n", s.queue_series_max);
+  for (std::size_t i = 0; i < s.queues.size(); ++i) {
+    const QueueFigures& q = s.queues[i];
+    out += fmt::format(
+        "queue{}:waiting={},running={},scheduled={},enqueued={},completed={},failed={},dead={},"
+        "wait_p95={:.6f},run_p95={:.6f},name={}\r\n",
+        i, q.waiting, q.running, q.scheduled, q.enqueued, q.completed, q.failed, q.dead, q.wait_p95,
+        q.run_p95, q.name);
+  }
+}
+
 struct Section {
   std::string_view name;
   void (*render)(const StatsSnapshot&, std::string&);
 };
 
 constexpr std::array kSections{
-    Section{"server", section_server},   Section{"clients", section_clients},
-    Section{"stats", section_stats},     Section{"tasks", section_tasks},
-    Section{"workers", section_workers}, Section{"memory", section_memory},
+    Section{"server", section_server},
+    Section{"clients", section_clients},
+    Section{"stats", section_stats},
+    Section{"tasks", section_tasks},
+    Section{"workers", section_workers},
+    Section{"memory", section_memory},
     Section{"persistence", section_persistence},
+    Section{"latency", section_latency},
+    Section{"queues", section_queues},
 };
 
 std::string lower(std::string_view text) {

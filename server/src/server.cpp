@@ -1,7 +1,6 @@
 #include "server.h"
 
 #include <signal.h>
-
 #include <spdlog/spdlog.h>
 
 #include "admin_port.h"
@@ -9,9 +8,12 @@
 #include "delayed_tasks.h"
 #include "listener.h"
 #include "logging.h"
+#include "metrics_http.h"
 #include "reload_watch.h"
+#include "service_notify.h"
 #include "session.h"
 #include "task_ends.h"
+#include "task_metrics.h"
 #include "task_results.h"
 
 namespace tasq::server {
@@ -58,10 +60,23 @@ Server::Server(boost::asio::io_context& io, config::Config config,
       intake_(std::make_unique<TaskIntake>(io, pool_config(config_, std::move(worker_args)))),
       results_(std::make_unique<TaskResults>(io, results_limits(config_),
                                              config_.package_max_length_bytes)),
-      ends_(std::make_unique<TaskEnds>(*intake_, *results_)),
       signals_(io),
       heartbeat_timer_(io),
       started_(Clock::now()) {
+  notify_ = std::make_unique<ServiceNotify>(io_, [this] { return service_status(); });
+  task_metrics_ = std::make_unique<TaskMetrics>(io_, [this] {
+    const auto tasks = snapshot().tasks;
+    metrics::Totals totals;
+    totals.enqueued = tasks.enqueued;
+    totals.completed = tasks.completed;
+    totals.failed = tasks.failed;
+    totals.dead = tasks.dead;
+    return totals;
+  });
+  ends_ = std::make_unique<TaskEnds>(*intake_, *results_, *task_metrics_);
+  intake_->on_accepted([&metrics = *task_metrics_](std::string_view queue, std::uint64_t tasks) {
+    metrics.on_accepted(queue, tasks);
+  });
   intake_->on_task_end([&ends = *ends_](const taskpool::TaskEnd& end) { ends.on_end(end); });
   results_->on_release([&intake = *intake_](std::uint64_t id, bool result, bool letter) {
     intake.release_outcome(id, result, letter);
@@ -76,27 +91,49 @@ void Server::start() {
     listeners_.push_back(std::make_unique<Listener>(*this, endpoint));
   }
   if (config_.admin) admin_ = std::make_unique<AdminPort>(*this, *config_.admin);
+  if (config_.metrics) metrics_http_ = std::make_unique<MetricsHttp>(*this, *config_.metrics);
   // Locked before anything is served, so a second tasqd on the same journal
   // stops here with the reason.
   if (config_.journal_enabled()) open_journal();
   // Before the pool: a watch limit reached stops tasqd before any worker runs.
   if (!config_.reload_watch.empty()) {
-    watch_ = std::make_unique<ReloadWatch>(
-        io_, config_.reload_watch, config_.reload_watch_delay_ms, [this](std::string_view why) {
-          bool started = reload(why, false);
-          if (started) ++stats_.reload_watch_reloads;
-          return started;
-        });
+    watch_ = std::make_unique<ReloadWatch>(io_, config_.reload_watch, config_.reload_watch_delay_ms,
+                                           [this](std::string_view why) {
+                                             bool started = reload(why, false);
+                                             if (started) ++stats_.reload_watch_reloads;
+                                             return started;
+                                           });
     watch_->start();
   }
   intake_->start();
   delayed_->start();
   for (auto& listener : listeners_) listener->start();
   if (admin_) admin_->start();
+  task_metrics_->start();
+  if (metrics_http_) metrics_http_->start();
   cron_ = std::make_shared<CronRunner>(io_, *intake_, config_.cron);
   cron_->start();
   arm_signals();
   arm_heartbeat();
+  notify_->start();
+  if (!loading_) notify_->ready();
+}
+
+std::string Server::admin_command(std::string_view command) {
+  if (!admin_) return "ERR the admin port is off (admin none)";
+  return admin_->answer(command);
+}
+
+std::string Server::service_status() const {
+  const StatsSnapshot s = snapshot();
+  const auto& t = s.tasks;
+  if (s.loading) {
+    return "loading the journal " + config_.journal + ": " +
+           std::to_string(t.pending + t.in_flight) + " task(s) put back so far";
+  }
+  return std::to_string(t.workers_alive) + "/" + std::to_string(s.task_worker_num) + " workers, " +
+         std::to_string(t.pending) + " pending, " + std::to_string(t.in_flight) + " running, " +
+         std::to_string(t.completed) + " completed, " + std::to_string(t.dead) + " dead";
 }
 
 std::uint16_t Server::first_tcp_port() const {
@@ -151,6 +188,7 @@ void Server::shutdown(std::string_view why) {
     return;
   }
   shutting_down_ = true;
+  notify_->stopping(why);
   spdlog::info("{}: shutting down: no new connections, draining tasks (up to {} s)", why,
                config_.max_wait_time.count());
   for (auto& listener : listeners_) listener->stop();
@@ -158,6 +196,8 @@ void Server::shutdown(std::string_view why) {
   if (cron_) cron_->stop();
   delayed_->stop();
   if (watch_) watch_->stop();
+  if (metrics_http_) metrics_http_->stop();
+  task_metrics_->stop();
   sessions_.close_all();
   intake_->shutdown([this] {
     spdlog::info("all tasks drained and workers stopped; bye");
@@ -175,7 +215,11 @@ void Server::open_journal() {
   TaskIntake::Replay replay{
       .restore_scheduled = [this](const journal::Task& task) { delayed_->restore(task); },
       .restore_outcome = [this](const journal::Outcome& outcome) { results_->restore(outcome); },
-      .done = [this] { loading_ = false; }};
+      .done =
+          [this] {
+            loading_ = false;
+            notify_->ready();
+          }};
   intake_->open_journal(config_.journal, policy, config_.journal_rewrite_min_size_bytes,
                         std::move(replay));
 }

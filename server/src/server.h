@@ -26,7 +26,10 @@ class AdminPort;
 class CronRunner;
 class DelayedTasks;
 class ReloadWatch;
+class MetricsHttp;
+class ServiceNotify;
 class TaskEnds;
+class TaskMetrics;
 class TaskResults;
 
 class Server {
@@ -69,6 +72,11 @@ class Server {
   [[nodiscard]] ServerStats& stats() { return stats_; }
   /// Every figure INFO and the admin `stats` show, read now.
   [[nodiscard]] StatsSnapshot snapshot() const;
+  /// Runs an admin verb ("retry 12") as the admin port would, without its
+  /// token check (the caller did its own); "ERR ..." when the port is off.
+  std::string admin_command(std::string_view command);
+  /// Queue wait and run time histograms, per-queue series, recent history.
+  [[nodiscard]] TaskMetrics& task_metrics() { return *task_metrics_; }
   [[nodiscard]] bool shutting_down() const { return shutting_down_; }
   /// True while the journal is replayed at start: only commands flagged
   /// `loading` run; the rest get -LOADING.
@@ -80,6 +88,8 @@ class Server {
   void arm_heartbeat();
   void open_journal();
   [[nodiscard]] std::uint16_t first_tcp_port() const;
+  /// The service manager's STATUS= line for now.
+  [[nodiscard]] std::string service_status() const;
 
   boost::asio::io_context& io_;
   config::Config config_;
@@ -94,6 +104,9 @@ class Server {
   std::shared_ptr<CronRunner> cron_;
   std::shared_ptr<DelayedTasks> delayed_;
   std::unique_ptr<ReloadWatch> watch_;
+  std::unique_ptr<TaskMetrics> task_metrics_;
+  std::unique_ptr<MetricsHttp> metrics_http_;
+  std::unique_ptr<ServiceNotify> notify_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer heartbeat_timer_;
   Clock::time_point started_;

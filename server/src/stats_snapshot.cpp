@@ -4,12 +4,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "cron_runner.h"
 #include "delayed_tasks.h"
 #include "listener.h"
 #include "server.h"
+#include "task_metrics.h"
 #include "task_results.h"
 
 namespace tasq::server {
@@ -29,6 +31,41 @@ std::vector<WorkerFigures> worker_figures(const taskpool::Pool& pool) {
                        .restarts = w.restarts});
   }
   return figures;
+}
+
+QueueFigures counted(std::string name, const metrics::QueueCounters& c) {
+  QueueFigures q;
+  q.name = std::move(name);
+  q.enqueued = c.enqueued;
+  q.completed = c.completed;
+  q.failed = c.failed;
+  q.dead = c.dead;
+  q.wait_p95 = c.wait.quantile(0.95);
+  q.run_p95 = c.run.quantile(0.95);
+  return q;
+}
+
+// The queues with a series of their own, then the rest together: what is
+// not in a named queue's gauges is in (other)'s.
+std::vector<QueueFigures> queue_figures(const TaskMetrics& metrics, const taskpool::Pool& pool,
+                                        const DelayedTasks& delayed, const StatsSnapshot& s) {
+  std::vector<QueueFigures> out;
+  QueueFigures other = counted(std::string(metrics::QueueTable::kOther), metrics.queues().other());
+  other.waiting = s.tasks.pending;
+  other.running = s.tasks.in_flight;
+  other.scheduled = s.tasks_scheduled;
+  for (const auto& [name, counters] : metrics.queues().named()) {
+    QueueFigures q = counted(name, counters);
+    q.waiting = std::min<std::uint64_t>(pool.pending(name), other.waiting);
+    q.running = std::min<std::uint64_t>(pool.in_flight(name), other.running);
+    q.scheduled = std::min<std::uint64_t>(delayed.count(name), other.scheduled);
+    other.waiting -= q.waiting;
+    other.running -= q.running;
+    other.scheduled -= q.scheduled;
+    out.push_back(std::move(q));
+  }
+  out.push_back(std::move(other));
+  return out;
 }
 
 std::string_view fsync_name(journal::FsyncPolicy policy) {
@@ -70,6 +107,9 @@ StatsSnapshot Server::snapshot() const {
   s.task_worker_num = config_.task_worker_num;
   s.workers = worker_figures(pool);
   s.used_memory_rss = resident_bytes();
+  s.latency = task_metrics_->last_minute();
+  s.queue_series_max = task_metrics_->queues().limits().named;
+  s.queues = queue_figures(*task_metrics_, pool, *delayed_, s);
   s.loading = loading_;
   if (const journal::Journal* journal = intake_->journal()) {
     s.journal = JournalFigures{.fsync = fsync_name(journal->policy()), .stats = journal->stats()};

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -40,6 +41,29 @@ struct ResultsFigures {
   std::uint64_t dead_letters_retried = 0;
 };
 
+/// One series of the per-queue figures: a busy queue, or every other queue
+/// together under metrics::QueueTable::kOther.
+struct QueueFigures {
+  std::string name;
+  std::uint64_t waiting = 0;    ///< in the ring, not started
+  std::uint64_t running = 0;    ///< started, not ended
+  std::uint64_t scheduled = 0;  ///< delayed, not yet due
+  // Since the queue got its series:
+  std::uint64_t enqueued = 0;  ///< tasks that entered the ring
+  std::uint64_t completed = 0;
+  std::uint64_t failed = 0;  ///< attempts
+  std::uint64_t dead = 0;
+  double wait_p95 = 0;  ///< seconds
+  double run_p95 = 0;
+};
+
+/// Queue wait and run time quantiles (seconds) over the last minute.
+struct LatencyFigures {
+  std::uint64_t ends = 0;  ///< attempts that ended in that minute
+  double wait_p50 = 0, wait_p95 = 0, wait_p99 = 0;
+  double run_p50 = 0, run_p95 = 0, run_p99 = 0;
+};
+
 struct StatsSnapshot {
   // Server
   int process_id = 0;
@@ -60,6 +84,10 @@ struct StatsSnapshot {
   std::vector<WorkerFigures> workers;
   // Memory
   std::size_t used_memory_rss = 0;
+  // Latency and queues (the task metrics)
+  LatencyFigures latency;
+  std::size_t queue_series_max = 0;  ///< queues with a series of their own, at most
+  std::vector<QueueFigures> queues;  ///< by name, then kOther
   // Persistence
   bool loading = false;                   ///< the journal is being replayed
   std::optional<JournalFigures> journal;  ///< none with `journal none`

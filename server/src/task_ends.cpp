@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "task_intake.h"
+#include "task_metrics.h"
 #include "task_results.h"
 #include "unix_time.h"
 
@@ -24,8 +25,8 @@ EndTimes unix_times(const taskpool::TaskEnd& end) {
           .ended_ms = unix_ms_at(end.ended)};
 }
 
-TaskEnds::TaskEnds(TaskIntake& intake, TaskResults& results)
-    : intake_(intake), results_(results) {}
+TaskEnds::TaskEnds(TaskIntake& intake, TaskResults& results, TaskMetrics& metrics)
+    : intake_(intake), results_(results), metrics_(metrics) {}
 
 // Before an end gets here the pool has already
 //  - counted it (PoolStats: completed, failed, retried, dead; they move with
@@ -53,10 +54,7 @@ void TaskEnds::on_end(const taskpool::TaskEnd& end) {
   }
   intake_.record_end(end, outcome ? &*outcome : nullptr);
   log_end(end);
-  // The next consumers go here, in this order, each one call with `end` (and
-  // unix_times(end) when they show times):
-  //   - metrics (queue wait = started - enqueued, run time = ended - started;
-  //     steady-clock instants, so durations need no wall clock).
+  metrics_.on_end(end);
 }
 
 }  // namespace tasq::server

@@ -13,6 +13,7 @@
 namespace tasq::server {
 
 class TaskIntake;
+class TaskMetrics;
 class TaskResults;
 
 /// An end's times in unix milliseconds, as clients see them.
@@ -25,7 +26,7 @@ EndTimes unix_times(const taskpool::TaskEnd& end);
 
 class TaskEnds {
  public:
-  TaskEnds(TaskIntake& intake, TaskResults& results);
+  TaskEnds(TaskIntake& intake, TaskResults& results, TaskMetrics& metrics);
 
   /// One end of one attempt; `end`'s views are valid during the call only.
   void on_end(const taskpool::TaskEnd& end);
@@ -33,6 +34,7 @@ class TaskEnds {
  private:
   TaskIntake& intake_;
   TaskResults& results_;
+  TaskMetrics& metrics_;
 };
 
 }  // namespace tasq::server

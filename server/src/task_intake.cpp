@@ -72,6 +72,7 @@ void TaskIntake::on_task_end(std::function<void(const taskpool::TaskEnd&)> handl
 std::uint64_t TaskIntake::accept(std::string_view queue,
                                  std::span<const std::string_view> payloads) {
   const std::uint64_t last = pool_->push(queue, payloads);
+  if (last != 0 && on_accepted_) on_accepted_(queue, payloads.size());
   if (last == 0 || !journal_) return last;
   cover_id(last);
   std::uint64_t id = last + 1 - payloads.size();
@@ -83,6 +84,7 @@ std::uint64_t TaskIntake::accept(std::string_view queue,
 bool TaskIntake::accept_known(std::uint64_t id, std::uint32_t attempt, std::string_view queue,
                               std::string_view payload, Journaled journaled) {
   if (!pool_->push_known(queue, id, attempt, payload)) return false;
+  if (on_accepted_) on_accepted_(queue, 1);
   if (journaled == Journaled::no && journal_) {
     cover_id(id);
     journal_->append_task(id, attempt, 0, queue, payload);

@@ -75,6 +75,11 @@ class TaskIntake {
   void shutdown(std::function<void()> done);
   /// Where every end of a task attempt goes (the TaskEnds door).
   void on_task_end(std::function<void(const taskpool::TaskEnd&)> handler);
+  /// Told of the tasks that entered the ring, by queue (accept and
+  /// accept_known): the per-queue metrics.
+  void on_accepted(std::function<void(std::string_view queue, std::uint64_t tasks)> observer) {
+    on_accepted_ = std::move(observer);
+  }
 
   // ----- the door in
 
@@ -143,6 +148,7 @@ class TaskIntake {
   std::uint64_t journal_appends_ = 0;
   std::uint64_t id_mark_ = 0;  ///< ids up to here are covered by an ids record
   std::deque<std::weak_ptr<SpaceWaiter>> waiters_;
+  std::function<void(std::string_view, std::uint64_t)> on_accepted_;
   bool closed_ = false;
 };
 

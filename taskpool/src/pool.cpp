@@ -146,6 +146,13 @@ std::uint64_t Pool::Impl::pending(std::string_view queue) {
   return it == queues_.end() ? 0 : it->second.pending;
 }
 
+std::uint64_t Pool::Impl::in_flight(std::string_view queue) {
+  if (!started_) return 0;
+  sweep();
+  auto it = queues_.find(queue);
+  return it == queues_.end() ? 0 : it->second.live - it->second.pending;
+}
+
 PoolStats Pool::Impl::stats() {
   if (started_) sweep();
   PoolStats stats = counters_;
@@ -204,6 +211,8 @@ std::uint64_t Pool::reserve_ids(std::uint64_t count) { return impl_->reserve_ids
 void Pool::continue_ids_after(std::uint64_t highest) { impl_->continue_ids_after(highest); }
 
 std::uint64_t Pool::pending(std::string_view queue) const { return impl_->pending(queue); }
+
+std::uint64_t Pool::in_flight(std::string_view queue) const { return impl_->in_flight(queue); }
 
 bool Pool::reload() { return impl_->reload(); }
 

@@ -76,6 +76,7 @@ class Pool::Impl {
   std::uint64_t reserve_ids(std::uint64_t count);
   void continue_ids_after(std::uint64_t highest);
   std::uint64_t pending(std::string_view queue);
+  std::uint64_t in_flight(std::string_view queue);
   bool reload();
   void shutdown(std::function<void()> done);
   PoolStats stats();

@@ -19,12 +19,19 @@ extern char** environ;  // NOLINT: POSIX declares it nowhere else
 namespace tasq::taskpool {
 namespace {
 
-/// The master's environment with the worker marker set to `id`.
+/// The master's environment with the worker marker set to `id`. systemd's
+/// notification socket and watchdog settings are the master's alone: a
+/// handler must not be able to report readiness or pet the watchdog.
 std::vector<std::string> worker_environment(std::uint32_t id) {
   const std::string marker = std::string(shm::kWorkerEnv) + "=";
+  static constexpr std::string_view kMasterOnly[] = {"NOTIFY_SOCKET=", "WATCHDOG_USEC=",
+                                                     "WATCHDOG_PID="};
   std::vector<std::string> env;
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-    if (!std::string_view(*entry).starts_with(marker)) env.emplace_back(*entry);
+    std::string_view text(*entry);
+    bool keep = !text.starts_with(marker);
+    for (auto prefix : kMasterOnly) keep = keep && !text.starts_with(prefix);
+    if (keep) env.emplace_back(text);
   }
   env.push_back(marker + std::to_string(id));
   return env;

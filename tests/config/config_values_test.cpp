@@ -133,9 +133,10 @@ TEST(ConfigValues, DirectiveValuesForConfigGet) {
   config.listen.push_back(*parse_endpoint("unix:/tmp/a.sock"));
   config.requirepass = "pw";
   auto values = directive_values(config);
-  EXPECT_EQ(values.size(), 38u);
+  EXPECT_EQ(values.size(), 39u);
   EXPECT_EQ(value_of(config, "listen"), "127.0.0.1:6380 unix:/tmp/a.sock");
   EXPECT_EQ(value_of(config, "admin"), "none");
+  EXPECT_EQ(value_of(config, "metrics"), "none");
   EXPECT_EQ(value_of(config, "requirepass"), "pw");
   EXPECT_EQ(value_of(config, "package_max_length"), "2097152");
   EXPECT_EQ(value_of(config, "open_tcp_keepalive"), "no");

@@ -155,6 +155,10 @@ check_systemd_unit() {
   [ "$(unit_value KillSignal)" = SIGTERM ] || fail "KillSignal is not SIGTERM"
   [ "$(unit_value KillMode)" = mixed ] || fail "KillMode is not mixed (SIGTERM to the master alone)"
   [ "$(unit_value Restart)" = on-failure ] || fail "Restart is not on-failure"
+  # tasqd reports READY=1 after its journal's replay, and pets the watchdog.
+  [ "$(unit_value Type)" = notify ] || fail "Type is not notify"
+  [ "$(unit_value NotifyAccess)" = main ] || fail "NotifyAccess is not main"
+  [ -n "$(unit_value WatchdogSec)" ] || fail "WatchdogSec is not set"
   [ "$(unit_value ExecReload)" = '/bin/kill -USR1 $MAINPID' ] || fail "ExecReload does not send SIGUSR1"
 
   # ExecStart as systemd would run it: the sample config is valid...
@@ -234,7 +238,8 @@ import sys, yaml
 compose = yaml.safe_load(open(sys.argv[1]))["services"]
 proxy = yaml.safe_load(open(sys.argv[2]))
 problems = []
-expected = ["nginx", "php-fpm", "tasqd", "tasqd-shard-1", "tasqd-shard-2", "twemproxy"]
+expected = ["grafana", "nginx", "php-fpm", "prometheus", "tasqd", "tasqd-shard-1", "tasqd-shard-2",
+            "twemproxy"]
 if sorted(compose) != expected:
     problems.append(f"services {sorted(compose)}, expected {expected}")
 for name in ("tasqd", "tasqd-shard-1", "tasqd-shard-2"):
@@ -247,7 +252,10 @@ for name in ("tasqd", "tasqd-shard-1", "tasqd-shard-2"):
         problems.append(f"{name} has no healthcheck")
 for name, service in compose.items():
     scale = name in ("tasqd-shard-1", "tasqd-shard-2", "twemproxy")
+    monitoring = name in ("prometheus", "grafana")
     if (service.get("profiles") == ["scale"]) != scale:
+        problems.append(f"{name}: profiles {service.get('profiles')}")
+    if (service.get("profiles") == ["monitoring"]) != monitoring:
         problems.append(f"{name}: profiles {service.get('profiles')}")
 servers = [s.split()[0].rsplit(":", 2)[0] for s in next(iter(proxy.values()))["servers"]]
 if sorted(servers) != ["tasqd-shard-1", "tasqd-shard-2"]:

@@ -17,6 +17,8 @@ class RawClient {
   RawClient& operator=(const RawClient&) = delete;
 
   [[nodiscard]] bool connected() const { return fd_ >= 0; }
+  /// True once a read saw the peer close the connection.
+  [[nodiscard]] bool closed() const { return closed_; }
   /// Sends all of `bytes`; false when the connection refuses them.
   bool send(std::string_view bytes);
   /// Reads until `expected` bytes arrived, the peer closed, or `timeout`.

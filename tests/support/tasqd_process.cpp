@@ -84,12 +84,16 @@ TasqdProcess::TasqdProcess(std::vector<std::string> args) {
   }
   std::regex listening(R"(\[info\] listening on 127\.0\.0\.1:(\d+))");
   std::regex admin(R"(admin port listening on 127\.0\.0\.1:(\d+))");
+  std::regex metrics(R"(metrics listening on 127\.0\.0\.1:(\d+))");
   bool ready = eventually([&] {
     auto text = read_file(log_path_);
     std::smatch match;
     if (text.find("ready") == std::string::npos) return false;
     if (std::regex_search(text, match, listening)) port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
     if (std::regex_search(text, match, admin)) admin_port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+    if (std::regex_search(text, match, metrics)) {
+      metrics_port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+    }
     return true;
   });
   if (!ready) ADD_FAILURE() << "tasqd did not become ready; log:\n" << read_file(log_path_);

@@ -25,6 +25,8 @@ class TasqdProcess {
   [[nodiscard]] std::uint16_t port() const { return port_; }
   /// The admin UDP port, when started with `--admin 127.0.0.1:0`; else 0.
   [[nodiscard]] std::uint16_t admin_port() const { return admin_port_; }
+  /// The HTTP port, when started with `--metrics 127.0.0.1:0`; else 0.
+  [[nodiscard]] std::uint16_t metrics_port() const { return metrics_port_; }
   [[nodiscard]] pid_t pid() const { return pid_; }
   /// Everything tasqd has written to stderr so far.
   [[nodiscard]] std::string log() const;
@@ -43,6 +45,7 @@ class TasqdProcess {
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
   std::uint16_t admin_port_ = 0;
+  std::uint16_t metrics_port_ = 0;
   std::string log_path_;
 };
 

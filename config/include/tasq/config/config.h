@@ -61,6 +61,7 @@ struct Config {
   std::vector<Endpoint> listen;
   std::optional<Endpoint> admin;  ///< nullopt = none
   std::string admin_token;
+  std::optional<Endpoint> metrics;  ///< HTTP (/metrics, dashboard); nullopt = none
   std::string requirepass;
   std::string handler;
   std::uint32_t task_worker_num{};

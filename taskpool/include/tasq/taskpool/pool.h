@@ -127,6 +127,8 @@ class Pool {
 
   /// Tasks of `queue` waiting to start.
   [[nodiscard]] std::uint64_t pending(std::string_view queue) const;
+  /// Tasks of `queue` started and not yet ended.
+  [[nodiscard]] std::uint64_t in_flight(std::string_view queue) const;
 
   /// Replaces every worker, one at a time, each after its current task.
   /// A reload requested while one runs is ignored (returns false), as in Swoole.
