@@ -189,7 +189,9 @@ TEST(ResultsJournal, RetryAllSendsEveryLetterBack) {
 }
 
 TEST(ResultsAdmin, DeadListsWhatFitsOneDatagram) {
-  TasqdProcess tasqd({"--handler", "exec:exit 1", "--task_retry", "1", "--admin", "127.0.0.1:0"});
+  // One worker: tasks die in push order, so "newest first" names one task.
+  TasqdProcess tasqd({"--handler", "exec:exit 1", "--task_retry", "1", "--admin", "127.0.0.1:0",
+                      "--task_worker_num", "1"});
   RedisClient client(tasqd.port());
   client.command({"LPUSH", "big", std::string(3000, 'p')});
   client.command({"LPUSH", "bin", std::string("\xff\xfe\x00\x01", 4)});
