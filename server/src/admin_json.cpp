@@ -62,6 +62,8 @@ nlohmann::ordered_json stats_object(const StatsSnapshot& s) {
         {"results_kept", s.results.results_kept},
         {"results_evicted", s.results.results_evicted},
         {"results_expired", s.results.results_expired},
+        {"results_bytes", s.results.results_bytes},
+        {"finished_events", s.results.finished_events},
         {"dead_letters", s.results.dead_letters},
         {"dead_letters_retried", s.results.dead_letters_retried}}},
       {"workers", workers},
