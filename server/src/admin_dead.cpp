@@ -89,6 +89,7 @@ std::string dead_json(Server& server, std::string_view args, std::size_t max_byt
 }
 
 std::string retry_dead(Server& server, std::string_view args) {
+  if (server.shutting_down()) return "ERR shutting down";
   auto given = words(args);
   if (given.empty() || given.size() > 2) return "ERR usage: retry ID|all [QUEUE]";
   const std::string_view queue = given.size() == 2 ? given[1] : "";

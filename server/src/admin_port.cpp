@@ -135,10 +135,7 @@ std::string AdminPort::answer(std::string_view command) {
   const std::string_view verb = std::string_view(lower).substr(0, lower.find(' '));
   const std::string_view rest = command.substr(std::min(command.size(), verb.size()));
   if (verb == "dead") return dead_json(server_, rest, kMaxReply);
-  if (verb == "retry") {
-    if (server_.shutting_down()) return "ERR shutting down";
-    return retry_dead(server_, rest);
-  }
+  if (verb == "retry") return retry_dead(server_, rest);
   std::string shown(command.substr(0, 64));
   return "ERR unknown command '" + shown +
          "' (try ping, stats, workers, reload, shutdown, dead, retry)";

@@ -119,11 +119,6 @@ void Server::start() {
   if (!loading_) notify_->ready();
 }
 
-std::string Server::admin_command(std::string_view command) {
-  if (!admin_) return "ERR the admin port is off (admin none)";
-  return admin_->answer(command);
-}
-
 std::string Server::service_status() const {
   const StatsSnapshot s = snapshot();
   const auto& t = s.tasks;

@@ -72,9 +72,6 @@ class Server {
   [[nodiscard]] ServerStats& stats() { return stats_; }
   /// Every figure INFO and the admin `stats` show, read now.
   [[nodiscard]] StatsSnapshot snapshot() const;
-  /// Runs an admin verb ("retry 12") as the admin port would, without its
-  /// token check (the caller did its own); "ERR ..." when the port is off.
-  std::string admin_command(std::string_view command);
   /// Queue wait and run time histograms, per-queue series, recent history.
   [[nodiscard]] TaskMetrics& task_metrics() { return *task_metrics_; }
   [[nodiscard]] bool shutting_down() const { return shutting_down_; }
