@@ -66,6 +66,25 @@ void scan_and_repair(int fd, const std::string& path, Loaded& loaded) {
   }
 }
 
+// Decodes `frame`, read for the live `entry`, into `task` (and `outcome`);
+// throws JournalError when the file no longer holds a record of `type` for
+// that task there (changed on disk behind tasqd's back).
+void decode_live(std::string_view frame, const LiveEntry& entry, format::RecordType type,
+                 const std::string& path, format::TaskView& task, format::OutcomeView* outcome) {
+  auto header = format::parse_frame_header(frame.data());
+  std::string_view body = frame.substr(format::kFrameHeaderSize);
+  std::uint64_t id = 0;
+  std::uint32_t attempt = 0;
+  if (header.type != static_cast<std::uint8_t>(type) ||
+      !format::decode_body(header.type, body, header.body_len, task, id, attempt, outcome)
+           .empty() ||
+      id != entry.id) {
+    throw JournalError(fmt::format("journal {} changed on disk: no longer the {} at byte {}", path,
+                                   type == format::RecordType::task ? "task" : "outcome",
+                                   entry.offset));
+  }
+}
+
 }  // namespace
 
 void Journal::Impl::load(std::function<void(const LoadResult&)> done) {
@@ -129,18 +148,8 @@ bool Journal::Impl::next_live(Task& out) {
     std::string().swap(readahead_);
     return false;
   }
-  std::string_view frame = read_live_frame(*entry);
-  auto header = format::parse_frame_header(frame.data());
-  std::string_view body = frame.substr(format::kFrameHeaderSize);
   format::TaskView task;
-  std::uint64_t id = 0;
-  std::uint32_t attempt = 0;
-  if (header.type != static_cast<std::uint8_t>(format::RecordType::task) ||
-      !format::decode_body(header.type, body, header.body_len, task, id, attempt).empty() ||
-      id != entry->id) {
-    throw JournalError(fmt::format("journal {} changed on disk: no longer the task at byte {}",
-                                   path_, entry->offset));
-  }
+  decode_live(read_live_frame(*entry), *entry, format::RecordType::task, path_, task, nullptr);
   out.id = entry->id;
   out.attempt = entry->attempt;
   out.due_ms = entry->due_ms;
@@ -158,22 +167,11 @@ bool Journal::Impl::next_outcome(Outcome& out) {
     std::string().swap(readahead_);
     return false;
   }
-  std::string_view frame = read_live_frame(*entry);
-  auto header = format::parse_frame_header(frame.data());
-  std::string_view body = frame.substr(format::kFrameHeaderSize);
   format::TaskView task;
   format::OutcomeView outcome;
-  std::uint64_t id = 0;
-  std::uint32_t attempt = 0;
-  if (header.type != static_cast<std::uint8_t>(format::RecordType::outcome) ||
-      !format::decode_body(header.type, body, header.body_len, task, id, attempt, &outcome)
-           .empty() ||
-      id != entry->id) {
-    throw JournalError(fmt::format(
-        "journal {} changed on disk: no longer the outcome at byte {}", path_, entry->offset));
-  }
+  decode_live(read_live_frame(*entry), *entry, format::RecordType::outcome, path_, task, &outcome);
   const std::uint8_t flags = entry->outcome_flags;
-  out.id = id;
+  out.id = entry->id;
   out.dead = (flags & format::kOutcomeDead) != 0;
   out.keeps_result = (flags & format::kOutcomeKeepsResult) != 0;
   out.keeps_letter = (flags & format::kOutcomeKeepsLetter) != 0;
