@@ -148,12 +148,16 @@ final class Client
         } else {
             // phpredis gives up on a reply after its read timeout: keep it
             // longer than the block for this one call.
-            $saved = $this->redis->getOption(\Redis::OPT_READ_TIMEOUT);
+            $saved = (float)$this->redis->getOption(\Redis::OPT_READ_TIMEOUT);
             $this->redis->setOption(\Redis::OPT_READ_TIMEOUT, (string)($blockMs / 1000 + 5));
             try {
                 $reply = $this->redis->xRead($streams, -1, $blockMs);
             } finally {
-                $this->redis->setOption(\Redis::OPT_READ_TIMEOUT, (string)$saved);
+                // 0 is phpredis's "none given": the connection then waits
+                // default_socket_timeout. Set back as 0 it would mean "do not
+                // wait at all", and the connection's next reply would fail.
+                $restore = $saved != 0.0 ? $saved : (float)ini_get('default_socket_timeout');
+                $this->redis->setOption(\Redis::OPT_READ_TIMEOUT, (string)$restore);
             }
         }
         if ($reply === false) {

@@ -53,6 +53,9 @@ check(count($done) === 100, 'waitAll got all 100');
 check($done[$ids[7]]['result'] === 'p7' && $done[$ids[7]]['attempts'] === 1, 'waitAll entries');
 check($tasq->wait($ids[0], 1.0)['id'] === $ids[0], 'wait');
 check($tasq->wait(987654321, 0.2) === null, 'a wait that times out is null');
+// The connection's own read timeout is back as it was: the next replies come.
+check($r->ping() === true, 'the connection answers after a wait');
+check($tasq->wait($ids[1], 0.0)['id'] === $ids[1], 'a wait of 0 s looks once');
 $events = [];
 $last = $tasq->onFinish(function (array $event) use (&$events): bool {
     $events[] = $event;
