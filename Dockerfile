@@ -59,3 +59,19 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
   CMD ["docker-entrypoint.sh", "healthcheck"]
 ENTRYPOINT ["docker-entrypoint.sh"]
 CMD ["tasqd", "/etc/tasq/tasqd.conf", "--listen", "0.0.0.0:6380", "--admin", "0.0.0.0:6381"]
+
+# The same with Debian's PHP CLI and the PHP worker library
+# (/usr/local/share/tasq/php/TasqWorker.php), for `pipe:php ...` handlers: the
+# compose demo's tasqd, whose tasks run in deploy/demo/worker.php. Build it
+# with --target php-worker.
+FROM runtime AS php-worker
+USER root
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends php-cli \
+ && rm -rf /var/lib/apt/lists/*
+COPY clients/php/ /usr/local/share/tasq/php/
+COPY deploy/demo/worker.php /srv/tasq-demo/worker.php
+USER 6380:6380
+
+# The default target, last: tasqd alone, without PHP.
+FROM runtime

@@ -2,7 +2,7 @@
  * one has executed.
  *
  *   bench_e2e --port P --tasks N [--size 64] [--pipeline 64] [--timeout 120]
- *             [--redis CONSUMER_EXE [--consumers 2]]
+ *             [--redis CONSUMER_EXE [--consumers 2]] [--benchmark-clients C]
  *
  * Against tasqd (the default) the tasks have executed when INFO's
  * tasks_completed has grown by N; it is polled every millisecond once the
@@ -12,6 +12,11 @@
  * the N tasks it pushes one "STOP" per consumer, and the tasks have executed
  * when every consumer has exited (each reports how many it ran; they must add
  * up to N).
+ *
+ * With --benchmark-clients, the tasks are pushed by redis-benchmark -t lpush
+ * with C clients at the given pipeline depth (key "mylist"), the producer of
+ * the Swoole comparison, instead of from one pipelined connection. Any server
+ * whose INFO has tasks_completed can be measured so (Swoole's bench server).
  *
  * Prints one line ending in "X tasks/s (S s)". Exits 1 when the tasks do not
  * all execute within the timeout, or any push is refused. */
@@ -25,7 +30,7 @@
 #include "bench_util.h"
 
 static const char program[] = "bench_e2e";
-static const char queue[] = "bench";
+static const char *queue = "bench";
 
 enum { max_consumers = 64 };
 
@@ -37,10 +42,11 @@ typedef struct options {
   int timeout_s;
   const char *consumer_exe;
   int consumers;
+  int benchmark_clients; /* 0: push from here */
 } options;
 
 static options parse(int argc, char **argv) {
-  options o = {0, 100000, 64, 64, 120, NULL, 2};
+  options o = {0, 100000, 64, 64, 120, NULL, 2, 0};
   for (int i = 1; i < argc; i += 2) {
     if (i + 1 >= argc) bench_die(program, "%s needs a value", argv[i]);
     const char *flag = argv[i], *value = argv[i + 1];
@@ -58,6 +64,8 @@ static options parse(int argc, char **argv) {
       o.consumer_exe = value;
     } else if (strcmp(flag, "--consumers") == 0) {
       o.consumers = atoi(value);
+    } else if (strcmp(flag, "--benchmark-clients") == 0) {
+      o.benchmark_clients = atoi(value);
     } else {
       bench_die(program, "unknown option %s", flag);
     }
@@ -90,6 +98,40 @@ static void push_all(redisContext *c, unsigned long long count, const char *payl
       freeReplyObject(reply);
     }
     done += batch;
+  }
+}
+
+/* Pushes the tasks with redis-benchmark (LPUSH mylist <size bytes>), its
+ * output discarded; dies unless it ran to its end. */
+static void push_with_redis_benchmark(const options *o) {
+  char port[16], tasks[32], clients[16], pipeline[16], size[16];
+  snprintf(port, sizeof port, "%d", o->port);
+  snprintf(tasks, sizeof tasks, "%llu", o->tasks);
+  snprintf(clients, sizeof clients, "%d", o->benchmark_clients);
+  snprintf(pipeline, sizeof pipeline, "%d", o->pipeline);
+  snprintf(size, sizeof size, "%zu", o->size);
+  const pid_t pid = fork();
+  if (pid < 0) bench_die(program, "fork failed");
+  if (pid == 0) {
+    const int null_fd = open("/dev/null", O_WRONLY);
+    if (null_fd >= 0) dup2(null_fd, STDOUT_FILENO);
+    execlp("redis-benchmark", "redis-benchmark", "-p", port, "-t", "lpush", "-n", tasks, "-c",
+           clients, "-P", pipeline, "-d", size, "-q", (char *)NULL);
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    bench_die(program, "redis-benchmark failed (status %d)", status);
+  }
+}
+
+static void push_tasks(redisContext *c, const options *o, const char *payload) {
+  if (o->benchmark_clients > 0) {
+    push_with_redis_benchmark(o);
+  } else {
+    push_all(c, o->tasks, payload, o->size, o->pipeline);
   }
 }
 
@@ -183,6 +225,7 @@ static unsigned long long wait_consumers(int out, pid_t *pids, int n, uint64_t d
 
 int main(int argc, char **argv) {
   const options o = parse(argc, argv);
+  if (o.benchmark_clients > 0) queue = "mylist"; /* redis-benchmark's LPUSH key */
   char payload[4096];
   memset(payload, 'x', o.size);
   redisContext *c = bench_connect(program, o.port);
@@ -195,7 +238,7 @@ int main(int argc, char **argv) {
     const int out = start_consumers(&o, pids);
     wait_blocked(c, o.consumers, pids);
     start = bench_now_ns();
-    push_all(c, o.tasks, payload, o.size, o.pipeline);
+    push_tasks(c, &o, payload);
     push_all(c, (unsigned long long)o.consumers, "STOP", 4, o.consumers);
     const unsigned long long ran = wait_consumers(out, pids, o.consumers, start + timeout_ns);
     end = bench_now_ns();
@@ -205,7 +248,7 @@ int main(int argc, char **argv) {
     const long long base_failed = bench_info_field(program, c, "tasks", "tasks_failed");
     if (base < 0) bench_die(program, "INFO tasks has no tasks_completed: is this tasqd?");
     start = bench_now_ns();
-    push_all(c, o.tasks, payload, o.size, o.pipeline);
+    push_tasks(c, &o, payload);
     long long done = 0;
     while ((done = bench_info_field(program, c, "tasks", "tasks_completed") - base) <
            (long long)o.tasks) {
@@ -215,13 +258,14 @@ int main(int argc, char **argv) {
       usleep(1000);
     }
     end = bench_now_ns();
+    /* A server without the field (Swoole's bench server) reports no failures. */
     const long long failed = bench_info_field(program, c, "tasks", "tasks_failed") - base_failed;
     if (failed != 0) bench_die(program, "%lld tasks failed", failed);
   }
   redisFree(c);
   const double seconds = (double)(end - start) / 1e9;
-  printf("e2e %s: %llu tasks of %zu bytes, pipeline %d: %.0f tasks/s (%.3f s)\n",
-         o.consumer_exe ? "redis" : "tasq", o.tasks, o.size, o.pipeline, (double)o.tasks / seconds,
-         seconds);
+  printf("e2e %s: %llu tasks of %zu bytes, pipeline %d%s: %.0f tasks/s (%.3f s)\n",
+         o.consumer_exe ? "redis" : "tasq", o.tasks, o.size, o.pipeline,
+         o.benchmark_clients > 0 ? " (redis-benchmark)" : "", (double)o.tasks / seconds, seconds);
   return 0;
 }

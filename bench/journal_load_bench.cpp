@@ -12,10 +12,7 @@
 #include <filesystem>
 #include <string>
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <boost/asio/executor_work_guard.hpp>
-#pragma GCC diagnostic pop
 
 #include "tasq/journal/journal.h"
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tasq against redis-server, measured side by side in one run on one machine.
 #
-#   bench/run.sh [--smoke] [--out DIR] [--section NAME ...] [BUILD_DIR]
+#   bench/run.sh [--smoke] [--out DIR] [--swoole PATH/swoole.so] [--section NAME ...]
+#                [BUILD_DIR]
 #
 # Sections (each alternates tasq and redis round by round and reports
 # medians and tasq/redis ratios):
@@ -22,7 +23,15 @@
 #   results  master memory per kept result beyond its bytes (result_memory_bench)
 #   blocked  10,000 clients blocked in XREAD BLOCK: tasqd's memory and CPU
 #   pool     the task pool alone (pool_bench, no network)
+#   pipe_php, pipe_python, pipe_memory
+#            pipe: co-processes with the PHP and Python worker libraries,
+#            against Swoole's PHP task workers (given --swoole, the path of a
+#            swoole.so built for the php on PATH, e.g. from pecl install
+#            swoole; without it that row is skipped), exec: with the same
+#            handler body, and redis-server with BRPOP consumers in the same
+#            language; and the pool's idle memory (bench/pipe_sections.sh)
 # then one table, and a PNG of throughput against pipeline depth (gnuplot).
+# --section NAME (repeatable) runs the named sections alone.
 #
 # --smoke runs every section with tiny sizes in seconds; ctest runs it (label
 # "bench") so the benchmark never rots. It fails when a section does not run
@@ -37,13 +46,15 @@ readonly SKIP_CODE=77
 smoke=0
 out=
 build=build
-only=()   # --section: run these sections alone (and write no results files)
+swoole_so=
+only=()   # --section: run these sections alone (and write no results files unless --out)
 while [ $# -gt 0 ]; do
   case $1 in
     --smoke) smoke=1 ;;
     --out) out=$2; shift ;;
+    --swoole) swoole_so=$(realpath "$2"); shift ;;
     --section) only+=("$2"); shift ;;
-    -h | --help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,41p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *) build=$1 ;;
   esac
@@ -606,18 +617,26 @@ machine() {
 # waited for a CPU (PSI). Over the run it says how busy the machine was.
 cpu_wait_us() { sed -n 's/^some .*total=\([0-9]*\)/\1/p' /proc/pressure/cpu 2>/dev/null || true; }
 
+# shellcheck source=bench/pipe_sections.sh
+source bench/pipe_sections.sh
+if [ -n "$swoole_so" ] && [ ! -f "$swoole_so" ]; then
+  fail "--swoole $swoole_so: no such file"
+fi
+
+# wanted SECTION: true unless --section names others
+wanted() { ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" $1 "* ]]; }
+
 description=$(machine)
 started_at=$(date +%s)
 cpu_wait0=$(cpu_wait_us)
 start_redis
-for section in ingest scrape e2e latency memory wait results blocked pool; do
-  if ((${#only[@]})) && [[ " ${only[*]} " != *" $section "* ]]; then continue; fi
-  "section_$section"
+for section in ingest scrape e2e latency memory wait results blocked pool pipe_php pipe_python pipe_memory; do
+  if wanted "$section"; then "section_$section"; fi
 done
 stop_bg "$redis_pid"
 
-if ((smoke)) || ((${#only[@]})); then
-  out_dir=$work
+if ((smoke)) || { ((${#only[@]})) && [ -z "$out" ]; }; then
+  out_dir=$work  # a partial run does not replace the full table
 else
   out_dir=${out:-bench/results}
   mkdir -p "$out_dir"
@@ -635,10 +654,11 @@ fi
   echo "Machine: $description$pressure"
   echo "Run: $([ "$smoke" = 1 ] && echo 'smoke (tiny sizes: the figures mean nothing)' || echo full)," \
     "$(($(date +%s) - started_at)) s; medians of alternating rounds" \
-    "(ingest $ingest_rounds at -P 1 and 16, $ingest_rounds_extra at other depths, scrape $scrape_rounds, e2e $e2e_rounds, latency $lat_rounds, wait $wait_rounds, pool $pool_rounds)."
+    "(ingest $ingest_rounds at -P 1 and 16, $ingest_rounds_extra at other depths, scrape $scrape_rounds, e2e $e2e_rounds, latency $lat_rounds, wait $wait_rounds, pool $pool_rounds, pipe $pipe_rounds)$( ((${#only[@]})) && echo "; only ${only[*]}")."
+  echo "Other: redis-server (persistence off; with 2 BRPOP consumers end to end) unless the row names it."
   echo
-  echo "| section | tasq | redis | tasq / redis | goal | met? |"
+  echo "| section | tasq | other | tasq / other | goal | met? |"
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
 } | tee "$work/table.md"
-((smoke)) || ((${#only[@]})) || cp "$work/table.md" "$out_dir/table.md"
+[ "$out_dir" = "$work" ] || cp "$work/table.md" "$out_dir/table.md"

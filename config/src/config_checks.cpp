@@ -57,12 +57,14 @@ std::vector<std::string> check_admin_token(const Config& config) {
 // The spelling only; whether a plugin file is there is a check of the host
 // (validate()).
 std::vector<std::string> check_handler(const Config& config) {
-  constexpr std::string_view exec_prefix = "exec:";
   std::string_view handler = config.handler;
-  if (handler.empty()) return {"empty: use echo, exec:COMMAND or /path/to/plugin.so"};
-  if (handler.substr(0, exec_prefix.size()) == exec_prefix &&
-      handler.find_first_not_of(" \t", exec_prefix.size()) == std::string_view::npos) {
-    return {"exec: needs a command, as in exec:php /srv/task.php"};
+  if (handler.empty()) return {"empty: use echo, exec:COMMAND, pipe:COMMAND or /path/to/plugin.so"};
+  for (std::string_view prefix : {"exec:", "pipe:"}) {
+    if (handler.substr(0, prefix.size()) == prefix &&
+        handler.find_first_not_of(" \t", prefix.size()) == std::string_view::npos) {
+      return {std::string(prefix) + " needs a command, as in " + std::string(prefix) +
+              (prefix == "exec:" ? "php /srv/task.php" : "php /srv/worker.php")};
+    }
   }
   return {};
 }

@@ -80,7 +80,8 @@ constexpr auto kDirectives = std::to_array<Directive>({
     row<Text<&Config::handler>>({
         .name = "handler", .group = kTasks, .arg = "HANDLER", .default_value = "echo",
         .check = check_handler,
-        .help = "echo (built in), /path/lib.so (C ABI plugin) or \"exec:SHELL COMMAND\""}),
+        .help = "echo (built in), /path/lib.so (C ABI plugin), \"exec:SHELL COMMAND\" (a process "
+                "per task) or \"pipe:SHELL COMMAND\" (one co-process per worker)"}),
     row<Count<&Config::task_worker_num>>({
         .name = "task_worker_num", .group = kTasks, .arg = "N", .default_value = "CPU count",
         .compute_default = cpu_count, .min = 1, .max = 256,
@@ -97,6 +98,10 @@ constexpr auto kDirectives = std::to_array<Directive>({
         .name = "task_timeout", .group = kTasks, .arg = "SECONDS", .default_value = "0",
         .max = kYear,
         .help = "a task running longer is killed and counted failed; 0 = none"}),
+    row<Duration<&Config::pipe_start_timeout>>({
+        .name = "pipe_start_timeout", .group = kTasks, .arg = "SECONDS", .default_value = "30",
+        .min = 1, .max = 3600,
+        .help = "seconds a pipe: co-process has to send READY after it starts"}),
     row<Count<&Config::task_retry>>({
         .name = "task_retry", .group = kTasks, .arg = "N", .default_value = "3", .min = 1,
         .max = 1000,

@@ -161,11 +161,14 @@ void check_parent_directory(std::string_view directive, const std::string& file,
     problems.add(directive, "{}: no such directory", parent.string());
 }
 
-// A plugin path names a file; echo and exec: name none (their spelling is
+// A plugin path names a file; echo, exec: and pipe: name none (their spelling is
 // the handler row's check).
 void check_plugin_file(const Config& config, Problems& problems) {
   std::string_view handler = config.handler;
-  if (handler.empty() || handler == "echo" || handler.substr(0, 5) == "exec:") return;
+  if (handler.empty() || handler == "echo" || handler.substr(0, 5) == "exec:" ||
+      handler.substr(0, 5) == "pipe:") {
+    return;
+  }
   // Workers chroot before they load the plugin, so its path is inside the chroot.
   fs::path path = config.handler;
   if (!config.chroot.empty() && path.is_absolute()) {
@@ -174,7 +177,8 @@ void check_plugin_file(const Config& config, Problems& problems) {
   std::error_code ec;
   auto status = fs::status(path, ec);
   if (ec || !fs::exists(status)) {
-    problems.add("handler", "{}: no such plugin file (or use echo or exec:COMMAND)", path.string());
+    problems.add("handler", "{}: no such plugin file (or use echo, exec:COMMAND or pipe:COMMAND)",
+                 path.string());
   } else if (!fs::is_regular_file(status)) {
     problems.add("handler", "{}: not a regular file", path.string());
   }

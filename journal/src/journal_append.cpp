@@ -1,9 +1,6 @@
 #include <unistd.h>
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <boost/asio/post.hpp>
-#pragma GCC diagnostic pop
 #include <cerrno>
 #include <cstring>
 #include <spdlog/spdlog.h>

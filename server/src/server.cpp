@@ -32,6 +32,7 @@ taskpool::PoolConfig pool_config(const config::Config& config,
   pool.max_request = config.max_request;
   pool.max_wait = config.max_wait_time;
   pool.task_timeout = config.task_timeout;
+  pool.pipe_start_timeout = config.pipe_start_timeout;
   pool.task_retry = config.task_retry;
   pool.user = config.user;
   pool.group = config.group;

@@ -30,7 +30,7 @@ PluginLibrary::PluginLibrary(std::string_view path) : path_(path) {
     // A bare word is more likely a mistyped handler than a library on the
     // search path; say what the valid forms are.
     if (path_.find('/') == std::string::npos) {
-      reason += " (a handler is echo, exec:COMMAND or the path of a plugin library)";
+      reason += " (a handler is echo, exec:COMMAND, pipe:COMMAND or the path of a plugin library)";
     }
     throw std::runtime_error(reason);
   }

@@ -94,7 +94,9 @@ void Pool::Impl::start() {
                                                      .log_level = config_.log_level,
                                                      .log_file = config_.log_file,
                                                      .task_timeout = config_.task_timeout,
-                                                     .max_request = config_.max_request});
+                                                     .max_request = config_.max_request,
+                                                     .pipe_start_timeout = config_.pipe_start_timeout,
+                                                     .max_wait = config_.max_wait});
   memory_ = SharedMemory::create({.worker_count = config_.worker_count,
                                   .arena_bytes = config_.ring_bytes,
                                   .result_capacity = config_.max_payload_bytes,

@@ -9,16 +9,11 @@
 
 #include <sys/types.h>
 
-// Boost.Asio 1.74's epoll reactor trips GCC 12's -Wnull-dereference in its
-// own inline code (as in pool.h); the pragma covers Asio's headers only.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#pragma GCC diagnostic pop
 #include <chrono>
 #include <cstdint>
 #include <deque>

@@ -52,6 +52,8 @@ void WorkerLoop::run() {
   while (!stop_requested()) {
     if (max_request_ > 0 && tasks_done_ >= max_request_) {
       retire();
+    } else if (!runner_.wait_until_ready()) {
+      continue;  // asked to stop while the handler was getting ready
     } else if (auto record = claim_or_wait()) {
       execute(*record);
       ++tasks_done_;

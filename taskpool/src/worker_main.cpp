@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -55,6 +56,14 @@ void setup_logging(const WorkerSettings& settings, std::uint32_t id) {
   spdlog::set_default_logger(logger);
 }
 
+/// How long a pipe: co-process may take to exit after STOP: max_wait_time,
+/// less a margin, so that this worker kills the co-process's whole group
+/// before the master, whose clock started a moment earlier, kills the worker.
+std::chrono::milliseconds co_process_grace(std::chrono::milliseconds max_wait) {
+  constexpr std::chrono::milliseconds kMargin{250};
+  return max_wait > kMargin ? max_wait - kMargin : std::chrono::milliseconds(0);
+}
+
 /// The parent-death signal is cleared by setuid, so it is set (again) here,
 /// after the jail; a master that died meanwhile leaves us orphaned: exit.
 bool bind_to_master(pid_t master) {
@@ -86,9 +95,18 @@ int run(std::uint32_t id) {
   }
   if (!bind_to_master(static_cast<pid_t>(header.master_pid))) return 1;
 
+  // A pipe: co-process that is slow to start must not keep a stopping worker.
+  const shm::WorkerBlock& stop_block = memory.worker(id);
   std::unique_ptr<HandlerRunner> runner;
   try {
-    runner = make_handler_runner(settings->handler, {.task_timeout = settings->task_timeout});
+    runner = make_handler_runner(settings->handler,
+                                 {.task_timeout = settings->task_timeout,
+                                  .pipe_start_timeout = settings->pipe_start_timeout,
+                                  .stop_grace = co_process_grace(settings->max_wait),
+                                  .max_part_bytes = header.result_capacity,
+                                  .stop_requested = [&stop_block] {
+                                    return stop_block.stop.load(std::memory_order_acquire) != 0;
+                                  }});
   } catch (const std::exception& e) {
     spdlog::error("cannot load handler '{}': {}", settings->handler, e.what());
     return shm::kExitConfig;

@@ -40,6 +40,8 @@ std::string encode(const WorkerSettings& settings) {
   }
   put<std::int64_t>(out, settings.task_timeout.count());
   put<std::uint64_t>(out, settings.max_request);
+  put<std::int64_t>(out, settings.pipe_start_timeout.count());
+  put<std::int64_t>(out, settings.max_wait.count());
   return out;
 }
 
@@ -49,12 +51,14 @@ std::optional<WorkerSettings> decode_worker_settings(std::string_view bytes) {
                             &settings.log_level, &settings.log_file}) {
     if (!take_text(bytes, *text)) return std::nullopt;
   }
-  std::int64_t timeout_ms = 0;
-  if (!take(bytes, timeout_ms) || !take(bytes, settings.max_request) || !bytes.empty() ||
-      timeout_ms < 0) {
+  std::int64_t timeout_ms = 0, start_ms = 0, wait_ms = 0;
+  if (!take(bytes, timeout_ms) || !take(bytes, settings.max_request) || !take(bytes, start_ms) ||
+      !take(bytes, wait_ms) || !bytes.empty() || timeout_ms < 0 || start_ms < 0 || wait_ms < 0) {
     return std::nullopt;
   }
   settings.task_timeout = std::chrono::milliseconds(timeout_ms);
+  settings.pipe_start_timeout = std::chrono::milliseconds(start_ms);
+  settings.max_wait = std::chrono::milliseconds(wait_ms);
   return settings;
 }
 

@@ -17,6 +17,8 @@ struct WorkerSettings {
   std::string log_file;
   std::chrono::milliseconds task_timeout{0};
   std::uint64_t max_request = 0;  ///< tasks before the worker retires; 0 = never
+  std::chrono::milliseconds pipe_start_timeout{30'000};  ///< pipe: READY within it
+  std::chrono::milliseconds max_wait{3000};  ///< pipe: a co-process's time to exit after STOP
 };
 
 /// A compact byte string: each text field length-prefixed, then the numbers.

@@ -29,6 +29,7 @@ TEST(ConfigDefaults, MatchTheSpec) {
   EXPECT_EQ(config.max_request, 0u);
   EXPECT_EQ(config.max_wait_time, seconds(3));
   EXPECT_EQ(config.task_timeout, seconds(0));
+  EXPECT_EQ(config.pipe_start_timeout, seconds(30));
   EXPECT_EQ(config.task_retry, 3u);
   EXPECT_EQ(config.ring_size_bytes, 64u << 20);
   EXPECT_EQ(config.package_max_length_bytes, 2u << 20);

@@ -258,6 +258,18 @@ TEST(ConfigValidate, ExecNeedsACommand) {
   EXPECT_TRUE(config.validate().empty());
 }
 
+TEST(ConfigValidate, PipeNeedsACommand) {
+  Config config;
+  config.handler = "pipe:";
+  auto problems = config.validate();
+  ASSERT_TRUE(one_problem_naming(problems, "handler"));
+  EXPECT_NE(problems[0].find("pipe:php /srv/worker.php"), std::string::npos) << problems[0];
+  config.handler = "pipe: \t";
+  EXPECT_TRUE(one_problem_naming(config.validate(), "handler"));
+  config.handler = "pipe:php /srv/worker.php";
+  EXPECT_TRUE(config.validate().empty()) << "a command, not a plugin file to look for";
+}
+
 TEST(ConfigValidate, HandlerNotEmpty) {
   Config config;
   config.handler = "";

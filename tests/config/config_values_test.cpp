@@ -70,6 +70,16 @@ TEST(ConfigValues, Times) {
   EXPECT_TRUE(one_problem_naming(huge.errors, "task_timeout"));
 }
 
+TEST(ConfigValues, PipeStartTimeoutIsOneSecondToAnHour) {
+  auto invocation = invoke({"--pipe_start_timeout", "5"});
+  ASSERT_TRUE(invocation.errors.empty()) << invocation.errors[0];
+  EXPECT_EQ(invocation.config.pipe_start_timeout, seconds(5));
+  EXPECT_TRUE(one_problem_naming(invoke({"--pipe_start_timeout", "0"}).errors,
+                                 "pipe_start_timeout"));
+  EXPECT_TRUE(one_problem_naming(invoke({"--pipe_start_timeout", "3601"}).errors,
+                                 "pipe_start_timeout"));
+}
+
 TEST(ConfigValues, YesNo) {
   auto yes = invoke({"--daemonize", "YES", "--open_tcp_keepalive", "yes"});
   ASSERT_TRUE(yes.errors.empty()) << yes.errors[0];
@@ -133,7 +143,7 @@ TEST(ConfigValues, DirectiveValuesForConfigGet) {
   config.listen.push_back(*parse_endpoint("unix:/tmp/a.sock"));
   config.requirepass = "pw";
   auto values = directive_values(config);
-  EXPECT_EQ(values.size(), 39u);
+  EXPECT_EQ(values.size(), 40u);
   EXPECT_EQ(value_of(config, "listen"), "127.0.0.1:6380 unix:/tmp/a.sock");
   EXPECT_EQ(value_of(config, "admin"), "none");
   EXPECT_EQ(value_of(config, "metrics"), "none");
@@ -142,6 +152,7 @@ TEST(ConfigValues, DirectiveValuesForConfigGet) {
   EXPECT_EQ(value_of(config, "open_tcp_keepalive"), "no");
   EXPECT_EQ(value_of(config, "log_level"), "info");
   EXPECT_EQ(value_of(config, "max_wait_time"), "3");
+  EXPECT_EQ(value_of(config, "pipe_start_timeout"), "30");
   EXPECT_EQ(value_of(config, "log_file"), "");
   EXPECT_EQ(value_of(config, "result_ttl"), "300");
   EXPECT_EQ(value_of(config, "result_max_memory"), "67108864");

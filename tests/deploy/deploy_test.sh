@@ -14,6 +14,9 @@
 #                   the sample config and reports a broken one in one line
 #   unit_privileges under the unit's capability bounding set and no-new-privs,
 #                   tasqd started as root runs its workers as `user`/`group`
+#   private_tree    PoolPrivileges and unit_privileges pass with their plugins
+#                   inside a directory only root can enter (a clone under
+#                   /root): POOL_TESTS and POOL_TEST_PLUGIN name the pieces
 #   compose         `docker-compose config` accepts docker-compose.yml (and
 #                   refuses it without an admin token); the scale profile's
 #                   twemproxy config names the compose shards
@@ -25,7 +28,9 @@
 #                   wrong token
 #   web_producer    deploy/demo/index.php (with clients/php/TasqClient.php) in
 #                   PHP's built-in web server pushes one task per request and
-#                   shows its result
+#                   shows its result; the demo's tasqd runs each in
+#                   deploy/demo/worker.php, a PHP pipe: co-process with the PHP
+#                   worker library
 source "$(dirname "$0")/lib.sh"
 
 [ $# -eq 4 ] || fail "usage: $0 CHECK SOURCE_DIR TASQD TASQCTL"
@@ -194,11 +199,16 @@ check_unit_privileges() {
   mkdir -p "$WORK/records"
   chmod 0711 "$WORK"
   chmod 0777 "$WORK/records"
+  # They load the plugin as the user too, and the build tree may lie where
+  # the user cannot enter (a clone under /root, mode 0700): a copy in $WORK.
+  install -m 0755 "$RECORD_PLUGIN" "$WORK/record_plugin.so"
+  reachable_by "$user" "$WORK/record_plugin.so" ||
+    fail "$user cannot reach $WORK/record_plugin.so: set TMPDIR to a directory others can enter"
   local words
   read -r -a words <<<"$(exec_start)"
   start_tasqd privileged setpriv --bounding-set "$bounding" --inh-caps -all --no-new-privs \
     env TASQ_TEST_RECORD_DIR="$WORK/records" "${words[@]}" --admin none --task_worker_num 2 \
-    --user "$user" --group "$group" --handler "$RECORD_PLUGIN"
+    --user "$user" --group "$group" --handler "$WORK/record_plugin.so"
   local master=$TASQD_PID
   id=$(redis-cli -h 127.0.0.1 -p "$TASQD_PORT" LPUSH privileged task)
   [[ "$id" =~ ^[1-9][0-9]*$ ]] || fail "LPUSH answered '$id'"
@@ -214,6 +224,36 @@ check_unit_privileges() {
   [ "$(stat -c %U "$WORK"/records/worker.*.log | sort -u)" = "$user" ] ||
     fail "the handler did not run as $user"
   note "under the unit's bounding set ($caps), workers run as $user:$group"
+}
+
+# The two privileged checks, given their plugins from inside a directory only
+# root can enter, as from a clone under /root: each must place what the
+# dropped workers load where they can reach it.
+check_private_tree() {
+  require_tool setpriv
+  [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root, to drop privileges" >&2; exit "$SKIP_CODE"; }
+  [ -n "${POOL_TESTS:-}" ] && [ -n "${POOL_TEST_PLUGIN:-}" ] || fail "POOL_TESTS and POOL_TEST_PLUGIN unset"
+  local private="$WORK/private"
+  mkdir -m 0700 "$private"
+  cp "$RECORD_PLUGIN" "$POOL_TEST_PLUGIN" "$private/"
+  ! reachable_by nobody "$private/$(basename "$RECORD_PLUGIN")" ||
+    fail "nobody reaches into $private: the check would prove nothing"
+  TASQ_PRIVILEGES_PLUGIN="$private/$(basename "$POOL_TEST_PLUGIN")" \
+    "$POOL_TESTS" --gtest_filter='PoolPrivileges.*' >"$WORK/pool_tests.log" 2>&1 ||
+    fail "PoolPrivileges with the plugin in a 0700 directory: $(tail -n 30 "$WORK/pool_tests.log")"
+  if grep -q '\[  SKIPPED \]' "$WORK/pool_tests.log" || ! grep -q '\[  PASSED  \]' "$WORK/pool_tests.log"; then
+    fail "PoolPrivileges did not run: $(tail -n 30 "$WORK/pool_tests.log")"
+  fi
+  local status=0
+  RECORD_PLUGIN="$private/$(basename "$RECORD_PLUGIN")" \
+    bash "$0" unit_privileges "$src" "$tasqd" "$tasqctl" >"$WORK/unit_privileges.log" 2>&1 ||
+    status=$?
+  case $status in
+    0) note "with their plugins in a 0700 directory, PoolPrivileges and unit_privileges pass" ;;
+    "$SKIP_CODE") note "with its plugin in a 0700 directory, PoolPrivileges passes;" \
+      "unit_privileges skipped: $(grep SKIP "$WORK/unit_privileges.log")" ;;
+    *) fail "unit_privileges with the plugin in a 0700 directory: $(tail -n 30 "$WORK/unit_privileges.log")" ;;
+  esac
 }
 
 check_compose() {
@@ -366,7 +406,11 @@ check_web_producer() {
   # /srv/app of the php-fpm image: the demo's index.php beside TasqClient.php.
   mkdir -p "$WORK/app"
   cp "$src/deploy/demo/index.php" "$src/clients/php/TasqClient.php" "$WORK/app/"
-  start_tasqd web "$tasqd" --admin none --task_worker_num 1
+  # The compose demo's tasqd: its tasks run in the demo's PHP worker, which
+  # finds the library where the image installs it, or here through
+  # TASQ_PHP_LIBRARY.
+  TASQ_PHP_LIBRARY="$src/clients/php/TasqWorker.php" start_tasqd web "$tasqd" --admin none \
+    --task_worker_num 1 --handler "pipe:php $src/deploy/demo/worker.php"
   local tasq_port=$TASQD_PORT
   local web_port
   for _ in 1 2 3; do
@@ -393,7 +437,7 @@ except urllib.error.HTTPError as e:
   local i reply ids=()
   for i in 1 2 3; do
     reply=$(get "order/$i")
-    # echo's result is the payload: the JSON the page pushed, with its URI.
+    # The PHP worker's result: JSON naming the URI it handled (slashes escaped).
     [[ "$reply" =~ ^200\ queued\ task\ ([0-9]+)$'\n'completed\ in\ [0-9]+\ ms:\ \{.*order\\/$i.*\}$ ]] ||
       fail "request $i answered '$reply'"
     ids+=("${BASH_REMATCH[1]}")
@@ -401,16 +445,20 @@ except urllib.error.HTTPError as e:
   [ "${ids[0]}" -lt "${ids[1]}" ] && [ "${ids[1]}" -lt "${ids[2]}" ] ||
     fail "task ids ${ids[*]} are not increasing"
   [ "$(info_field "$tasq_port" tasks_enqueued)" = 3 ] || fail "tasqd did not get 3 tasks"
+  wait_for 20 "the PHP worker to run 3 tasks" \
+    bash -c '[ "$(grep -c "stdout: task [0-9]*: request /order/" "$1")" = 3 ]' _ "$WORK/web.log"
+  [ "$(info_field "$tasq_port" tasks_completed)" = 3 ] || fail "tasqd did not complete 3 tasks"
   # tasqd gone: the page says so instead of pretending.
   stop_group "$TASQD_PID"
   reply=$(get "order/4")
   [[ "$reply" == "503 "* ]] || fail "with tasqd down the page answered '$reply'"
-  note "three requests, three tasks and their results (ids ${ids[*]}); with tasqd down, 503"
+  note "three requests, three tasks run by the PHP worker and their results (ids ${ids[*]}); with tasqd down, 503"
 }
 
 RECORD_PLUGIN=${RECORD_PLUGIN:-}
 case "$check" in
-  sample_config | broken_config | systemd_unit | unit_privileges | compose | container | web_producer)
+  sample_config | broken_config | systemd_unit | unit_privileges | private_tree | compose | \
+    container | web_producer)
     "check_$check" ;;
   *) fail "unknown check '$check'" ;;
 esac

@@ -118,6 +118,12 @@ start_tasqd() {
   TASQD_PORT=$port
 }
 
+# reachable_by USER PATH: USER can read PATH (every directory above it lets
+# USER through).
+reachable_by() {
+  setpriv --reuid "$1" --regid "$(id -g "$1")" --clear-groups test -r "$2"
+}
+
 # The port tasqd logged for its admin socket, from its log.
 admin_port_of() {
   grep -oE 'admin port listening on 127\.0\.0\.1:[0-9]+' "$WORK/$1.log" | head -n 1 | sed 's/.*://'

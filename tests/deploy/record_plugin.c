@@ -7,6 +7,8 @@
  * $TASQ_TEST_RECORD_DIR/worker.PID.log. Queue and payload are the test's own
  * and hold no spaces or newlines. A worker without the variable refuses to
  * start. */
+/* O_CLOEXEC and the other POSIX calls under -std=c99. */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>

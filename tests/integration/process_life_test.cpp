@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 
@@ -67,15 +66,42 @@ TEST(ProcessLife, TitlesShowMasterAndWorkers) {
   EXPECT_TRUE(titles.count("tasqd: task worker 1") == 1);
 }
 
-TEST(ProcessLife, TermDrainsQueuedTasksAndExitsZero) {
-  TaskFiles files("term-drain");
-  TasqdProcess server({"--handler", files.handler("sleep 0.05; "), "--max_wait_time", "20"});
+// A handler that leaves DIR/<id>.<queue>.<attempt> per task, as TaskFiles's
+// exec: handler does, and the payload that makes a task take `seconds`.
+struct SlowHandler {
+  std::string handler;
+  std::string payload;
+};
+
+SlowHandler exec_handler(const TaskFiles& files, const std::string& seconds) {
+  return {files.handler("sleep " + seconds + "; "), "x"};
+}
+
+// A pipe: co-process (tests/taskpool/pipe_test_worker.py) doing the same.
+SlowHandler pipe_handler(const TaskFiles& files, const std::string& seconds) {
+  return {std::string("pipe:python3 ") + TASQ_SOURCE_DIR +
+              "/tests/taskpool/pipe_test_worker.py --evidence " + files.dir,
+          "sleep:" + seconds};
+}
+
+void term_drains_queued_tasks(const TaskFiles& files, const SlowHandler& slow) {
+  TasqdProcess server({"--handler", slow.handler, "--max_wait_time", "20"});
   RedisClient c(server.port());
-  for (int i = 0; i < 40; ++i) ASSERT_EQ(c.command({"LPUSH", "q", std::to_string(i)}).type, Type::integer);
+  for (int i = 0; i < 40; ++i) ASSERT_EQ(c.command({"LPUSH", "q", slow.payload}).type, Type::integer);
   int status = server.signal(SIGTERM, true);
   ASSERT_NE(status, -1) << "tasqd did not exit";
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   EXPECT_EQ(files.count(), 40u) << "queued tasks run before the exit";
+}
+
+TEST(ProcessLife, TermDrainsQueuedTasksAndExitsZero) {
+  TaskFiles files("term-drain");
+  term_drains_queued_tasks(files, exec_handler(files, "0.05"));
+}
+
+TEST(ProcessLife, TermDrainsQueuedTasksAndExitsZeroWithPipe) {
+  TaskFiles files("term-drain-pipe");
+  term_drains_queued_tasks(files, pipe_handler(files, "0.05"));
 }
 
 TEST(ProcessLife, TermPastMaxWaitTimeStillExits) {
@@ -91,9 +117,8 @@ TEST(ProcessLife, TermPastMaxWaitTimeStillExits) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
 }
 
-TEST(ProcessLife, ReloadReplacesWorkersWithoutLosingTasks) {
-  TaskFiles files("reload");
-  TasqdProcess server({"--handler", files.handler("sleep 0.005; ")});
+void reload_replaces_workers(const TaskFiles& files, const SlowHandler& slow) {
+  TasqdProcess server({"--handler", slow.handler});
   RedisClient c(server.port());
   std::vector<int> before;
   ASSERT_TRUE(eventually([&] {
@@ -102,9 +127,9 @@ TEST(ProcessLife, ReloadReplacesWorkersWithoutLosingTasks) {
   }));
   std::set<long long> acked;
   for (int round = 0; round < 3; ++round) {
-    for (int i = 0; i < 100; ++i) acked.insert(c.command({"LPUSH", "r", "x"}).integer);
+    for (int i = 0; i < 100; ++i) acked.insert(c.command({"LPUSH", "r", slow.payload}).integer);
     server.signal(round % 2 ? SIGUSR2 : SIGUSR1);
-    for (int i = 0; i < 100; ++i) acked.insert(c.command({"LPUSH", "r", "y"}).integer);
+    for (int i = 0; i < 100; ++i) acked.insert(c.command({"LPUSH", "r", slow.payload}).integer);
     // A reload asked for while one runs is ignored: wait for this one to end.
     ASSERT_TRUE(eventually([&] { return count_of(server.log(), "reload done") == round + 1; }))
         << server.log();
@@ -125,6 +150,16 @@ TEST(ProcessLife, ReloadReplacesWorkersWithoutLosingTasks) {
   }
 }
 
+TEST(ProcessLife, ReloadReplacesWorkersWithoutLosingTasks) {
+  TaskFiles files("reload");
+  reload_replaces_workers(files, exec_handler(files, "0.005"));
+}
+
+TEST(ProcessLife, ReloadReplacesWorkersWithoutLosingTasksWithPipe) {
+  TaskFiles files("reload-pipe");
+  reload_replaces_workers(files, pipe_handler(files, "0.005"));
+}
+
 TEST(ProcessLife, HupReopensTheLogFile) {
   auto dir = make_temp_dir("hup");
   auto log = dir + "/tasqd.log";
@@ -134,10 +169,8 @@ TEST(ProcessLife, HupReopensTheLogFile) {
   server.signal(SIGHUP);
   ASSERT_TRUE(eventually([&] { return std::filesystem::exists(log); }))
       << "SIGHUP should create the log file anew";
-  std::ifstream in(log);
-  std::stringstream text;
-  text << in.rdbuf();
-  EXPECT_NE(text.str().find("reopened"), std::string::npos) << text.str();
+  const std::string text = read_file(log);
+  EXPECT_NE(text.find("reopened"), std::string::npos) << text;
 }
 
 TEST(ProcessLife, DaemonizeWritesPidFile) {

@@ -9,10 +9,8 @@
 
 #include <atomic>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,18 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 int count_of(const std::string& text, const std::string& needle) {
   int n = 0;
@@ -120,7 +106,7 @@ TEST(ReloadWatch, PluginRebuiltInPlaceRunsNewCodeLosingNoTask) {
     ASSERT_EQ(name.find("twice"), std::string::npos) << "task ran twice: " << name;
     long long id = std::stoll(name);
     ASSERT_EQ(expected.count(id), 1u) << "unknown task " << id;
-    std::string version = read_text(e.path().string());
+    std::string version = read_file(e.path().string());
     (version == "1" ? v1 : v2)++;
     if (id >= first_after_reload) {
       EXPECT_EQ(version, "2") << "task " << id << " after the reload";
@@ -136,7 +122,7 @@ TEST(ReloadWatch, PluginRebuiltInPlaceRunsNewCodeLosingNoTask) {
 
 TEST(ReloadWatch, TouchCopyDeleteAndNewSubdirectoryEachReload) {
   std::string dir = make_temp_dir("watch-tree");
-  for (const char* name : {"touched", "copied", "deleted"}) write_text(dir + "/" + name, "old");
+  for (const char* name : {"touched", "copied", "deleted"}) write_file(dir + "/" + name, "old");
   TasqdProcess server({"--reload_watch", dir, "--reload_watch_delay_ms", "50"});
   ASSERT_TRUE(server.started());
   RedisClient c(server.port());
@@ -154,7 +140,7 @@ TEST(ReloadWatch, TouchCopyDeleteAndNewSubdirectoryEachReload) {
   EXPECT_NE(server.log().find("change(s): " + dir + "/copied"), std::string::npos);
 
   // cp over an existing file: written in place, same inode.
-  write_text(dir + "/copied", "new");
+  write_file(dir + "/copied", "new");
   EXPECT_TRUE(reloaded(c, server, ++n)) << server.log();
   EXPECT_EQ(count_of(server.log(), "change(s): " + dir + "/copied"), 2);
 
@@ -165,12 +151,12 @@ TEST(ReloadWatch, TouchCopyDeleteAndNewSubdirectoryEachReload) {
   // A subdirectory made after start, with a file written in it at once, and
   // then again: the second write is seen through the new subdirectory's watch.
   fs::create_directories(dir + "/new/deeper");
-  write_text(dir + "/new/deeper/file", "1");
+  write_file(dir + "/new/deeper/file", "1");
   EXPECT_TRUE(eventually([&] { return reloads(c) > n; })) << server.log();
   EXPECT_TRUE(eventually([&] { return count_of(server.log(), "reload done") >= reloads(c); }));
   n = reloads(c);
   EXPECT_NE(server.log().find(dir + "/new"), std::string::npos);
-  write_text(dir + "/new/deeper/file", "2");
+  write_file(dir + "/new/deeper/file", "2");
   EXPECT_TRUE(reloaded(c, server, ++n)) << server.log();
   EXPECT_NE(server.log().find("change(s): " + dir + "/new/deeper/file"), std::string::npos)
       << server.log();
@@ -179,15 +165,15 @@ TEST(ReloadWatch, TouchCopyDeleteAndNewSubdirectoryEachReload) {
 TEST(ReloadWatch, WatchedFileReplacedTwiceByRenameAndInstall) {
   std::string dir = make_temp_dir("watch-file");
   std::string file = dir + "/lib.so", other = dir + "/other";
-  write_text(file, "v1");
-  write_text(other, "x");
+  write_file(file, "v1");
+  write_file(other, "x");
   TasqdProcess server({"--reload_watch", file, "--reload_watch_delay_ms", "50"});
   ASSERT_TRUE(server.started());
   RedisClient c(server.port());
 
   // A neighbour of the watched file is no change.
-  write_text(other, "y");
-  write_text(dir + "/v2", "v2");
+  write_file(other, "y");
+  write_file(dir + "/v2", "v2");
   replace_by_rename(dir + "/v2", file);
   EXPECT_TRUE(reloaded(c, server, 1)) << server.log();
   // The name now has a new inode; the next replacement is seen all the same.
@@ -204,7 +190,7 @@ TEST(ReloadWatch, ChangesWithinTheDelayMakeOneReload) {
   ASSERT_TRUE(server.started());
   RedisClient c(server.port());
   // Fifteen files, written well within 1.5 s of the first.
-  for (int i = 0; i < 15; ++i) write_text(dir + "/f" + std::to_string(100 + i), "x");
+  for (int i = 0; i < 15; ++i) write_file(dir + "/f" + std::to_string(100 + i), "x");
   EXPECT_TRUE(reloaded(c, server, 1)) << server.log();
   EXPECT_TRUE(server.wait_for_log("reload_watch: 15 change(s): "));
   EXPECT_TRUE(server.wait_for_log(dir + "/f109 and 5 more: reloading"));
@@ -222,9 +208,9 @@ TEST(ReloadWatch, ChangeDuringARunningReloadReloadsAgainAfterIt) {
   ASSERT_TRUE(server.started());
   RedisClient c(server.port());
   for (int i = 0; i < 4; ++i) ASSERT_EQ(c.command({"LPUSH", "q", "x"}).type, Reply::Type::integer);
-  write_text(dir + "/first", "1");
+  write_file(dir + "/first", "1");
   ASSERT_TRUE(eventually([&] { return reloads(c) == 1; }));
-  write_text(dir + "/second", "2");
+  write_file(dir + "/second", "2");
   EXPECT_TRUE(reloaded(c, server, 2)) << server.log();
   EXPECT_NE(server.log().find("change(s): " + dir + "/second"), std::string::npos);
 }

@@ -3,9 +3,7 @@
 // a file named after the task id, so a test can account for every task.
 
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 
 #include "tasqd_process.h"
@@ -30,10 +28,7 @@ struct TaskFiles {
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {
       auto name = entry.path().filename().string();
       if (name.front() == '.') continue;
-      std::ifstream in(entry.path());
-      std::stringstream ss;
-      ss << in.rdbuf();
-      result[std::stoll(name.substr(0, name.find('.')))] = ss.str();
+      result[std::stoll(name.substr(0, name.find('.')))] = read_file(entry.path());
     }
     return result;
   }

@@ -5,6 +5,8 @@
  * created with link(2) from a per-worker temporary so it appears complete or
  * not at all. A second run of the same id cannot link over the first: it
  * leaves ID.twice.PID instead, for the test to find. The result is "vN". */
+/* O_CLOEXEC and the other POSIX calls under -std=c99. */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>

@@ -1,46 +1,25 @@
 #pragma once
-// Shared by the journal tests: a temporary directory, and driving the
-// io_context until the journal's helper threads have reported back.
+// Shared by the journal tests: driving the io_context until the journal's
+// helper threads have reported back, and sample tasks.
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <map>
 #include <string>
-#include <thread>
 #include <vector>
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <boost/asio/executor_work_guard.hpp>
-#pragma GCC diagnostic pop
 
 #include "tasq/journal/journal.h"
+#include "tasq/test/eventually.h"
+#include "tasq/test/files.h"
+#include "tasq/test/temp_dir.h"
 
 namespace tasq::journal::test {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tasq-journal-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using tasq::test::read_file;
+using tasq::test::TempDir;
+using tasq::test::write_file;
 
 /// Runs `io` until load() reports (bounded by the test's timeout).
 inline LoadResult load(boost::asio::io_context& io, Journal& journal) {
@@ -55,16 +34,16 @@ inline LoadResult load(boost::asio::io_context& io, Journal& journal) {
   return out;
 }
 
-/// Polls `io` until `done()` holds, for at most ~20 s.
+/// Polls `io` until `done()` holds, for at most 20 s.
 template <typename Pred>
 bool run_until(boost::asio::io_context& io, Pred done) {
-  for (int i = 0; i < 20000; ++i) {
-    io.restart();
-    io.poll();
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return false;
+  return tasq::test::eventually(
+      [&] {
+        io.restart();
+        io.poll();
+        return done();
+      },
+      std::chrono::seconds(20), std::chrono::milliseconds(1));
 }
 
 inline std::vector<Task> live_tasks(Journal& journal) {
@@ -72,16 +51,6 @@ inline std::vector<Task> live_tasks(Journal& journal) {
   Task task;
   while (journal.next_live(task)) out.push_back(task);
   return out;
-}
-
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-inline void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 inline std::string payload_for(std::uint64_t id, std::size_t size = 64) {

@@ -7,11 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <regex>
-#include <sstream>
-#include <thread>
 
 namespace tasq::test {
 namespace {
@@ -20,23 +16,7 @@ bool has_arg(const std::vector<std::string>& args, const std::string& name) {
   return std::find(args.begin(), args.end(), name) != args.end();
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
-
-std::string make_temp_dir(const std::string& name) {
-  static int counter = 0;
-  auto dir = std::filesystem::path(TASQ_BINARY_DIR) / "test-tmp" /
-             (name + "." + std::to_string(::getpid()) + "." + std::to_string(++counter));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir.string();
-}
 
 std::pair<int, std::string> run_command(const std::string& command) {
   std::string output;
@@ -88,7 +68,9 @@ TasqdProcess::TasqdProcess(std::vector<std::string> args) {
   bool ready = eventually([&] {
     auto text = read_file(log_path_);
     std::smatch match;
-    if (text.find("ready") == std::string::npos) return false;
+    // The master's own line: a worker's debug "ready: handler ..." (or any
+    // "already") can come first, before the listening address is logged.
+    if (text.find(" ready: pid ") == std::string::npos) return false;
     if (std::regex_search(text, match, listening)) port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
     if (std::regex_search(text, match, admin)) admin_port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
     if (std::regex_search(text, match, metrics)) {

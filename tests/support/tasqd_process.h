@@ -1,12 +1,18 @@
 #pragma once
 // Starts a real tasqd for a test, on a port the kernel picks, and stops it.
+// Brings tasq::test_common along, which every test that starts tasqd uses.
 
 #include <sys/types.h>
 
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "tasq/test/eventually.h"
+#include "tasq/test/files.h"
+#include "tasq/test/temp_dir.h"
 
 namespace tasq::test {
 
@@ -49,22 +55,7 @@ class TasqdProcess {
   std::string log_path_;
 };
 
-/// A fresh, empty directory under the build tree for one test's files.
-std::string make_temp_dir(const std::string& name);
-
 /// Runs `command` through /bin/sh, returns {exit status, stdout}.
 std::pair<int, std::string> run_command(const std::string& command);
-
-/// Polls `predicate` every 10 ms until it holds or `timeout` passes.
-template <typename Predicate>
-bool eventually(Predicate predicate, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (predicate()) return true;
-    struct timespec ts{0, 10'000'000};
-    nanosleep(&ts, nullptr);
-  }
-  return predicate();
-}
 
 }  // namespace tasq::test

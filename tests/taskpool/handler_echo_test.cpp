@@ -70,7 +70,7 @@ TEST(HandlerSpec, MistypedHandlerNamesTheValidForms) {
   } catch (const std::runtime_error& error) {
     const std::string text = error.what();
     EXPECT_NE(text.find("ehco"), std::string::npos) << text;
-    EXPECT_NE(text.find("echo, exec:COMMAND or the path"), std::string::npos) << text;
+    EXPECT_NE(text.find("echo, exec:COMMAND, pipe:COMMAND or the path"), std::string::npos) << text;
     EXPECT_EQ(text.find('\n'), std::string::npos) << text;
   }
 }

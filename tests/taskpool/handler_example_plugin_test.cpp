@@ -1,14 +1,13 @@
 // examples/plugin, built from the tree and loaded like any user's plugin.
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <string>
 
 #include "handler_test_support.h"
+#include "tasq/test/files.h"
+#include "tasq/test/temp_dir.h"
 
 namespace tasq::taskpool {
 namespace {
@@ -30,9 +29,8 @@ TEST(ExamplePlugin, UpperCasesPayloads) {
 }
 
 TEST(ExamplePlugin, FinishWritesALineToItsLog) {
-  const auto log = std::filesystem::temp_directory_path() /
-                   ("tasq-example-finish-" + std::to_string(::getpid()) + ".log");
-  std::filesystem::remove(log);
+  const tasq::test::TempDir dir("example-finish");
+  const std::string log = dir.file("finish.log");
   ASSERT_EQ(::setenv("TASQ_EXAMPLE_LOG", log.c_str(), 1), 0);
   {
     FinishHook hook(TASQ_EXAMPLE_PLUGIN);
@@ -41,9 +39,7 @@ TEST(ExamplePlugin, FinishWritesALineToItsLog) {
     hook.call(finish_info(8, "greetings", 3, TASQ_DEAD, 1, "", "status 1: empty payload"));
   }
   ::unsetenv("TASQ_EXAMPLE_LOG");
-  std::ifstream in(log);
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  std::filesystem::remove(log);
+  const std::string text = tasq::test::read_file(log);
   EXPECT_EQ(text,
             "task 7 on queue greetings: completed (attempt 1), 5-byte result\n"
             "task 8 on queue greetings: dead (attempt 3): status 1: empty payload\n");

@@ -8,36 +8,26 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <thread>
 
 #include "handler_test_support.h"
+#include "tasq/test/eventually.h"
+#include "tasq/test/files.h"
 
 namespace tasq::taskpool {
 namespace {
 
 using namespace std::chrono_literals;
+using tasq::test::read_file;
+using testing::expect_no_children;
 using testing::run_task;
 
 // Far beyond any timeout below, far below the sleeps the commands start: a
 // task that took this long waited for its children instead of killing them.
 constexpr auto hung = 20s;
 
-void expect_no_children() {
-  errno = 0;
-  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
-  EXPECT_EQ(errno, ECHILD);
-}
-
 // A sleep duration unique to this test process and `tag`, so that the
 // processes a command starts can be found in /proc by their command line.
 std::string unique_nap(int tag) { return "30." + std::to_string(::getpid()) + std::to_string(tag); }
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // Live processes running `sleep NAP`. A zombie counts as gone: it has been
 // killed, and reaping an orphan is its new parent's business.
@@ -60,12 +50,7 @@ int live_sleeps(const std::string& nap) {
 
 // SIGKILL is delivered asynchronously; give the kernel time, generously.
 bool sleeps_gone(const std::string& nap) {
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (live_sleeps(nap) > 0) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
+  return tasq::test::eventually([&] { return live_sleeps(nap) == 0; }, 10s);
 }
 
 TEST(ExecTimeout, KillsTheWholeProcessGroup) {

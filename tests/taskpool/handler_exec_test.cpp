@@ -16,15 +16,9 @@
 namespace tasq::taskpool {
 namespace {
 
+using testing::expect_no_children;
 using testing::run_task;
 using testing::sample_task;
-
-// Every exec task must reap what it started: the test process has no other children.
-void expect_no_children() {
-  errno = 0;
-  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
-  EXPECT_EQ(errno, ECHILD);
-}
 
 std::string pattern_bytes(std::size_t size) {
   std::string bytes(size, '\0');

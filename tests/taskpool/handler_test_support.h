@@ -1,6 +1,10 @@
 #pragma once
 // Helpers shared by the handler tests: run one task through a real runner.
 
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cerrno>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -31,6 +35,14 @@ inline TaskRun run_task(HandlerRunner& runner, const TaskInput& task,
 inline TaskRun run_task(HandlerRunner& runner, std::string_view payload,
                         std::size_t capacity = 1 << 20) {
   return run_task(runner, sample_task(payload), capacity);
+}
+
+/// Every exec task must reap what it started: the test process has no other
+/// children left.
+inline void expect_no_children() {
+  errno = 0;
+  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD);
 }
 
 /// A finish report for a hook: `result` only for TASQ_COMPLETED, as the pool sends it.

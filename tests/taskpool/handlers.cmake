@@ -5,22 +5,13 @@
 set(_handler_tests_dir ${CMAKE_CURRENT_LIST_DIR})
 get_filename_component(_tasq_root ${CMAKE_CURRENT_LIST_DIR}/../.. ABSOLUTE)
 
-function(_tasq_test_plugin name source)
-  add_library(${name} MODULE ${_handler_tests_dir}/${source})
-  target_include_directories(${name} PRIVATE ${_tasq_root}/taskpool/include)
-  # Hidden by default, as careful plugin authors build: tasq/handler.h must export the hooks.
-  set_target_properties(${name} PROPERTIES C_VISIBILITY_PRESET hidden)
-  target_compile_options(${name} PRIVATE -Wall -Wextra -Wpedantic)
-  if(TASQ_WERROR)
-    target_compile_options(${name} PRIVATE -Werror)
-  endif()
-  target_compile_definitions(${name} PRIVATE ${ARGN})
-endfunction()
-
-_tasq_test_plugin(handler_test_plugin handler_test_plugin.c)
-_tasq_test_plugin(handler_test_plugin_wrong_version handler_broken_plugin.c TASQ_TEST_WRONG_VERSION)
-_tasq_test_plugin(handler_test_plugin_no_task handler_broken_plugin.c TASQ_TEST_NO_TASK)
-_tasq_test_plugin(handler_test_plugin_no_version handler_broken_plugin.c TASQ_TEST_NO_VERSION)
+tasq_add_plugin(handler_test_plugin ${_handler_tests_dir}/handler_test_plugin.c)
+tasq_add_plugin(handler_test_plugin_wrong_version ${_handler_tests_dir}/handler_broken_plugin.c
+                DEFINITIONS TASQ_TEST_WRONG_VERSION)
+tasq_add_plugin(handler_test_plugin_no_task ${_handler_tests_dir}/handler_broken_plugin.c
+                DEFINITIONS TASQ_TEST_NO_TASK)
+tasq_add_plugin(handler_test_plugin_no_version ${_handler_tests_dir}/handler_broken_plugin.c
+                DEFINITIONS TASQ_TEST_NO_VERSION)
 
 add_subdirectory(${_tasq_root}/examples/plugin ${CMAKE_CURRENT_BINARY_DIR}/example_plugin)
 

@@ -141,7 +141,6 @@ TEST(PoolFailure, CrashingPluginIsReportedWithItsSignal) {
   EXPECT_TRUE(contains(failed.reason, "bad input")) << failed.reason;
 }
 
-#ifdef TASQ_HANDLER_TEST_PLUGIN
 TEST(PoolFailure, FinishHookRunsInTheMasterOncePerEnd) {
   PoolConfig config = test_config(TASQ_HANDLER_TEST_PLUGIN);
   config.task_retry = 2;
@@ -166,7 +165,6 @@ TEST(PoolFailure, FinishHookRunsInTheMasterOncePerEnd) {
   EXPECT_EQ(log.find("finish " + id_ok), log.rfind("finish " + id_ok)) << "one end, one call";
   EXPECT_FALSE(contains(log, "task ")) << "tasks ran in the master: " << log;
 }
-#endif
 
 TEST(PoolFailure, UnloadablePluginFailsStart) {
   boost::asio::io_context io;

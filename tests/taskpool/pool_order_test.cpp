@@ -114,7 +114,7 @@ PoolConfig key_config(std::uint32_t workers) {
 }
 
 std::string rec(const TempDir& dir, int ms, const char* mode = "ok") {
-  return "rec " + (dir.path / "events").string() + " " + std::to_string(ms) + " " + mode;
+  return "rec " + dir.file("events") + " " + std::to_string(ms) + " " + mode;
 }
 
 TEST(PoolKeyOrder, QueuesRunInPushOrderOneAtATimeAndInParallel) {
@@ -157,7 +157,7 @@ TEST(PoolKeyOrder, QueuesRunInPushOrderOneAtATimeAndInParallel) {
   EXPECT_EQ(after.in_flight, 0u);
   for (const auto& [queue, ids] : pushed) EXPECT_EQ(h.pool().pending(queue), 0u);
 
-  const auto events = read_events((dir.path / "events").string());
+  const auto events = read_events(dir.file("events"));
   ASSERT_EQ(events.size(), std::size_t{2 * kQueues * kPerQueue});
   EXPECT_EQ(check_key_order(events, pushed, 3), "");
   // With 3 workers and 4 queues of 5 ms tasks, queues did share the workers.
@@ -179,7 +179,7 @@ TEST(PoolKeyOrder, RetriesAndDeadLettersKeepTheirPlace) {
   for (int i = 0; i < 5; ++i) pushed["s"].push_back(h.push("s", rec(dir, 3)));
   ASSERT_TRUE(h.wait_finals(10, 60s));
 
-  const auto events = read_events((dir.path / "events").string());
+  const auto events = read_events(dir.file("events"));
   EXPECT_EQ(check_key_order(events, pushed, config.task_retry), "");
   std::vector<std::string> r_order;
   for (const Event& e : events) {
@@ -207,7 +207,7 @@ TEST(PoolKeyOrder, TaskOfAKilledWorkerRunsAgainBeforeItsQueuesNextOnes) {
   TempDir dir("key-kill");
   PoolHarness h(key_config(3));
   h.start();
-  const std::string events_path = (dir.path / "events").string();
+  const std::string events_path = dir.file("events");
 
   Pushed pushed;
   pushed["k"].push_back(h.push("k", rec(dir, 2, "hold1")));
@@ -250,7 +250,7 @@ TEST(PoolKeyOrder, ReloadMidRunKeepsOrderAndRerunsNothing) {
   ASSERT_TRUE(h.pool().reload());
   ASSERT_TRUE(h.wait_finals(45, 60s));
 
-  EXPECT_EQ(check_key_order(read_events((dir.path / "events").string()), pushed, 3), "");
+  EXPECT_EQ(check_key_order(read_events(dir.file("events")), pushed, 3), "");
   EXPECT_EQ(h.ends.size(), 45u) << "a task ran twice";
 }
 
@@ -270,7 +270,7 @@ TEST(PoolKeyOrder, ShutdownRunsHeldTasksBeforeItStops) {
   ASSERT_TRUE(h.run_until([&] { return stopped; }, 60s));
 
   EXPECT_EQ(h.pool().stats().completed, 10u);
-  EXPECT_EQ(check_key_order(read_events((dir.path / "events").string()), pushed, 3), "");
+  EXPECT_EQ(check_key_order(read_events(dir.file("events")), pushed, 3), "");
 }
 
 }  // namespace

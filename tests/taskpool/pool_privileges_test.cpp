@@ -1,14 +1,51 @@
 // Workers started by root drop to `user`/`group` and enter `chroot` before
 // they load the handler; the tasks they run inherit that identity.
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "pool_test_support.h"
 
 namespace tasq::taskpool::testing {
 namespace {
+
+namespace fs = std::filesystem;
+
+/// The test plugin, or the copy of it that TASQ_PRIVILEGES_PLUGIN names
+/// (tests/deploy's private_tree check puts one where `nobody` cannot reach).
+std::string plugin_under_test() {
+  const char* path = std::getenv("TASQ_PRIVILEGES_PLUGIN");
+  return path != nullptr ? path : TASQ_POOL_TEST_PLUGIN;
+}
+
+/// A copy of `plugin` that workers dropped to `nobody` can load. The tree may
+/// be cloned where only its owner can enter (a root home is 0700), and a
+/// worker loads its handler after it has dropped privileges.
+class ReachablePlugin {
+ public:
+  explicit ReachablePlugin(const std::string& plugin) : dir_("plugin") {
+    constexpr auto kOpen = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                           fs::perms::others_read | fs::perms::others_exec;
+    fs::permissions(dir_.path(), kOpen);
+    fs::copy_file(plugin, path());
+    fs::permissions(path(), kOpen);
+  }
+  [[nodiscard]] std::string path() const { return dir_.file("plugin.so"); }
+  /// The first directory above the copy that others cannot search, or "".
+  [[nodiscard]] std::string closed_ancestor() const {
+    for (fs::path dir = dir_.path(); dir != dir.root_path(); dir = dir.parent_path()) {
+      struct stat st {};
+      if (::stat(dir.c_str(), &st) != 0 || (st.st_mode & S_IXOTH) == 0) return dir.string();
+    }
+    return "";
+  }
+
+ private:
+  tasq::test::TempDir dir_;
+};
 
 /// The value of a "Name:\t..." line of /proc/PID/status, tabs and all.
 std::string status_line(int pid, const std::string& name) {
@@ -27,7 +64,9 @@ class PoolPrivileges : public ::testing::Test {
 };
 
 TEST_F(PoolPrivileges, WorkersRunAsTheConfiguredUserAndGroup) {
-  PoolConfig config = test_config(TASQ_POOL_TEST_PLUGIN);
+  const ReachablePlugin plugin(plugin_under_test());
+  ASSERT_EQ(plugin.closed_ancestor(), "") << "nobody cannot reach the temporary directory: set TMPDIR";
+  PoolConfig config = test_config(plugin.path());
   config.user = "nobody";
   config.group = "nogroup";
   PoolHarness h(config);
@@ -56,16 +95,16 @@ TEST_F(PoolPrivileges, ExecTasksInheritTheWorkersIdentity) {
 }
 
 TEST_F(PoolPrivileges, WorkersEnterTheChroot) {
-  TempDir jail("tasq-jail");
+  TempDir jail("jail");
   PoolConfig config = test_config("echo");
-  config.chroot = jail.path.string();
+  config.chroot = jail.path().string();
   config.user = "nobody";
   PoolHarness h(config);
   h.start();
   for (const auto& w : h.pool().workers()) {
     const std::string proc = "/proc/" + std::to_string(w.pid);
-    EXPECT_EQ(std::filesystem::read_symlink(proc + "/root"), jail.path) << "worker " << w.id;
-    EXPECT_EQ(std::filesystem::read_symlink(proc + "/cwd"), jail.path) << "worker " << w.id;
+    EXPECT_EQ(std::filesystem::read_symlink(proc + "/root"), jail.path()) << "worker " << w.id;
+    EXPECT_EQ(std::filesystem::read_symlink(proc + "/cwd"), jail.path()) << "worker " << w.id;
   }
   const std::uint64_t id = h.push("q", "from the jail");
   ASSERT_TRUE(h.wait_finals(1));

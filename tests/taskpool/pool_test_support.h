@@ -10,20 +10,21 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
 #include <functional>
-#include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "tasq/taskpool/pool.h"
+#include "tasq/test/eventually.h"
+#include "tasq/test/files.h"
+#include "tasq/test/temp_dir.h"
 
 namespace tasq::taskpool::testing {
 
 using namespace std::chrono_literals;
+using tasq::test::read_file;
+using tasq::test::TempDir;
 
 struct EndCopy {
   std::uint64_t id;
@@ -70,13 +71,14 @@ class PoolHarness {
 
   /// Runs the reactor until `done()` or the deadline; returns done().
   bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 30s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return done();
-      io_.restart();
-      io_.run_for(5ms);
-    }
-    return true;
+    return tasq::test::eventually(
+        [&] {
+          if (done()) return true;
+          io_.restart();
+          io_.run_for(5ms);
+          return done();
+        },
+        limit, 0ms);
   }
 
   /// Runs the reactor for a while regardless.
@@ -138,31 +140,6 @@ class PoolHarness {
   std::unique_ptr<Pool> pool_;
 };
 
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 inline bool process_exists(int pid) { return pid > 0 && ::kill(pid, 0) == 0; }
-
-/// A fresh directory under the temp dir, removed by the destructor.
-struct TempDir {
-  explicit TempDir(const std::string& name) {
-    path = std::filesystem::temp_directory_path() /
-           (name + "." + std::to_string(::getpid()) + "." + std::to_string(counter()++));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
-  std::filesystem::path path;
-};
 
 }  // namespace tasq::taskpool::testing

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "dispatch_queue.h"
 #include "payload_arena.h"
 #include "shared_memory.h"
+#include "tasq/test/eventually.h"
 
 namespace tasq::taskpool {
 namespace {
@@ -35,6 +37,15 @@ char pattern_byte(std::uint64_t id, std::size_t i) {
 }
 
 std::size_t size_of_task(std::uint64_t id) { return id % (kResultCapacity + 1); }
+
+/// fork() for a child that spins: it dies with this process, so a test that
+/// fails or times out never leaves a consumer spinning on a core.
+pid_t fork_spinner() {
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid == 0 && (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent)) ::_exit(4);
+  return pid;
+}
 
 /// A consumer process: claims, checks the payload, echoes it back. Never
 /// returns; exits 0 when its stop flag is set, 3 when a payload was wrong.
@@ -101,7 +112,7 @@ class RingMaster {
 
   void start_consumer(std::uint32_t w, bool dawdle) {
     memory_.worker(w).stop.store(0);
-    const pid_t pid = ::fork();
+    const pid_t pid = fork_spinner();
     ASSERT_GE(pid, 0);
     if (pid == 0) consume(memory_, w, dawdle);
     pids_[w] = pid;
@@ -227,12 +238,9 @@ void expect_each_once(const RingMaster& m, std::uint64_t tasks) {
   EXPECT_EQ(m.arena_.used(), 0u);
 }
 
-bool run_until(const std::function<bool()>& done, std::chrono::seconds limit = 60s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-  }
-  return true;
+// Spins: each call of `done` does the master's work (publishing, draining).
+bool run_until(const std::function<bool()>& done) {
+  return tasq::test::eventually(done, 60s, 0ms);
 }
 
 TEST(Ring, ManyLapsSeveralConsumersEverySizeExactAccounting) {
@@ -290,7 +298,7 @@ TEST(Ring, CompletionRingWrapsWithEveryRecordSize) {
   RingMaster m(1, 1u << 20);
   const std::uint64_t ring_bytes = m.memory_.header().ring_bytes;
   ASSERT_LT(ring_bytes, 4 * (kResultCapacity + 64)) << "small ring, many wraps";
-  const pid_t pid = ::fork();
+  const pid_t pid = fork_spinner();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     CompletionWriter writer(m.memory_.worker(0), m.memory_.completion_ring(0), ring_bytes,
@@ -308,6 +316,7 @@ TEST(Ring, CompletionRingWrapsWithEveryRecordSize) {
     }
     ::_exit(0);
   }
+  m.pids_[0] = pid;  // killed by ~RingMaster if an assertion below returns early
   std::uint64_t expected = 1;
   ASSERT_TRUE(run_until([&] {
     const std::uint64_t head = m.memory_.worker(0).done_head.load(std::memory_order_acquire);
@@ -328,6 +337,7 @@ TEST(Ring, CompletionRingWrapsWithEveryRecordSize) {
   }));
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  m.pids_[0] = 0;
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 

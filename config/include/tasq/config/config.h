@@ -68,6 +68,7 @@ struct Config {
   std::uint64_t max_request{};
   std::chrono::seconds max_wait_time{};
   std::chrono::seconds task_timeout{};
+  std::chrono::seconds pipe_start_timeout{};  ///< a pipe: co-process's time to send READY
   std::uint32_t task_retry{};
   std::uint64_t ring_size_bytes{};
   std::uint64_t package_max_length_bytes{};

@@ -15,12 +15,7 @@
 // own helpers (the scan at start, the once-a-second fsync, the rewrite) on
 // threads of its own and reports back through the io_context.
 
-// Boost.Asio 1.74's epoll reactor trips GCC 12's -Wnull-dereference in its
-// own inline code; the pragma covers Asio's headers only.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <boost/asio/io_context.hpp>
-#pragma GCC diagnostic pop
 #include <cstdint>
 #include <cstdio>
 #include <functional>

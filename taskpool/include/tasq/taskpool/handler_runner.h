@@ -1,10 +1,12 @@
 #pragma once
-// The worker side of a handler: the built-in echo, `exec:COMMAND`, or a C ABI
-// plugin (tasq/handler.h) loaded with dlopen. A worker makes one at start,
-// after dropping privileges, and runs every task through it.
+// The worker side of a handler: the built-in echo, `exec:COMMAND`,
+// `pipe:COMMAND` (a long-lived co-process speaking the worker protocol), or a
+// C ABI plugin (tasq/handler.h) loaded with dlopen. A worker makes one at
+// start, after dropping privileges, and runs every task through it.
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,6 +34,12 @@ class HandlerRunner {
   virtual ~HandlerRunner() = default;
   /// Returns non-zero to refuse starting (the worker exits, is respawned with back-off).
   virtual int worker_start(std::uint32_t worker_id) = 0;
+  /// Called by the worker before it claims each task. A handler that cannot
+  /// take one yet (a pipe: co-process starting, or backing off after failed
+  /// starts) waits here, so that tasks stay in the ring for other workers.
+  /// Returns false when it gave up because HandlerOptions::stop_requested
+  /// turned true; the worker then looks at its stop flag again.
+  virtual bool wait_until_ready() { return true; }
   /// Runs one task; the handler may write up to result.capacity bytes into result.data
   /// and sets result.length. On failure (status != 0) result.length is 0 and the
   /// reason says why. Never throws for a failing task.
@@ -40,10 +48,22 @@ class HandlerRunner {
 };
 
 struct HandlerOptions {
-  std::chrono::milliseconds task_timeout{0};  ///< exec: kill the command past it; 0 = none
-  /// exec: how much of the command's stderr (its tail) the reason keeps;
+  /// exec:, pipe: kill the command (its process group) past it; 0 = none
+  std::chrono::milliseconds task_timeout{0};
+  /// exec:, pipe: how much of the command's stderr (its tail) the reason keeps;
   /// plugin: the bound of the failure message taken from its result.
   std::size_t stderr_tail_bytes = 2048;
+  /// pipe: READY must arrive this soon after the start, and a frame once
+  /// begun must be whole this soon (pipe_start_timeout).
+  std::chrono::milliseconds pipe_start_timeout{30'000};
+  /// pipe: after STOP, how long the co-process may take to exit before its
+  /// group is killed (max_wait_time).
+  std::chrono::milliseconds stop_grace{3000};
+  /// pipe: the longest part a co-process may send (package_max_length).
+  std::size_t max_part_bytes = 2u << 20;
+  /// Long waits outside a task (pipe: start-up, back-off) end when this turns
+  /// true: the worker was asked to stop. None: they never end early.
+  std::function<bool()> stop_requested{};
 };
 
 /// Makes the runner for a `handler` directive value. Throws std::runtime_error

@@ -6,12 +6,7 @@
 // Everything here runs on one thread, the server's reactor; no method may be
 // called from elsewhere.
 
-// Boost.Asio 1.74's epoll reactor trips GCC 12's -Wnull-dereference in its
-// own inline code; the pragma covers Asio's headers only.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <boost/asio/io_context.hpp>
-#pragma GCC diagnostic pop
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -38,10 +33,11 @@ struct PoolConfig {
   std::uint32_t worker_count = 2;   ///< task_worker_num
   std::size_t ring_bytes = 64u << 20;         ///< ring_size
   std::size_t max_payload_bytes = 2u << 20;   ///< package_max_length
-  std::string handler = "echo";     ///< "echo", "exec:COMMAND" or a path to a plugin
+  std::string handler = "echo";     ///< "echo", "exec:COMMAND", "pipe:COMMAND" or a plugin path
   std::uint64_t max_request = 0;    ///< recycle a worker after this many tasks; 0 = never
   std::chrono::milliseconds max_wait{3000};   ///< grace for in-flight tasks on reload/shutdown
   std::chrono::milliseconds task_timeout{0};  ///< 0 = none
+  std::chrono::milliseconds pipe_start_timeout{30'000};  ///< pipe: READY within it
   std::uint32_t task_retry = 3;     ///< attempts before a task is dead-lettered
   std::string user, group, chroot;  ///< applied by each worker before loading the handler
   std::string log_level = "info";   ///< passed on to workers

@@ -1,0 +1,259 @@
+#include "handler_pipe_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+namespace tasq::taskpool::handlers {
+
+namespace {
+
+// The co-process's descriptors, by the protocol.
+constexpr int kTasksFd = 3;    // it reads TASK and STOP frames here
+constexpr int kRepliesFd = 4;  // it writes READY, DONE and FAIL here
+// Where the child keeps the exec report pipe, just above what it keeps.
+constexpr int kExecReportFd = kRepliesFd + 1;
+// The child parks its sources this high before moving them to 0-4, so that
+// no dup2 overwrites a source that happens to sit on a target.
+constexpr int kParkingFd = 10;
+
+// Through syscall(): glibc 2.36's <sys/pidfd.h> lacks C++ linkage guards.
+int open_pidfd(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void)pid;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
+std::string failed(const char* call, int error_number) {
+  return std::string(call) + ": " + std::strerror(error_number);
+}
+
+struct PipeEnds {
+  UniqueFd read_end, write_end;
+};
+
+bool make_pipe(PipeEnds& ends, std::string& error) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    error = failed("pipe2", errno);
+    return false;
+  }
+  ends.read_end.reset(fds[0]);
+  ends.write_end.reset(fds[1]);
+  return true;
+}
+
+bool set_nonblocking(int fd, std::string& error) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+    error = failed("fcntl(O_NONBLOCK)", errno);
+    return false;
+  }
+  return true;
+}
+
+struct ChildFds {
+  int null, out, err, tasks, replies, report;
+};
+
+// Between fork and exec only async-signal-safe calls; everything was
+// prepared by the parent.
+[[noreturn]] void become_coprocess(const ChildFds& fds, pid_t worker, int max_fd, char* const* argv,
+                                   char* const* envp) {
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  struct sigaction defaults {};
+  defaults.sa_handler = SIG_DFL;
+  for (int signo = 1; signo < NSIG; ++signo) ::sigaction(signo, &defaults, nullptr);
+
+  ::setpgid(0, 0);
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != worker) ::_exit(127);  // the worker died before prctl took effect
+
+  const std::array<int, 5> sources{fds.null, fds.out, fds.err, fds.tasks, fds.replies};
+  std::array<int, 5> parked{};
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    parked[i] = ::fcntl(sources[i], F_DUPFD, kParkingFd);
+    if (parked[i] < 0) ::_exit(127);
+  }
+  const int report = ::fcntl(fds.report, F_DUPFD_CLOEXEC, kParkingFd);
+  if (report < 0 || ::dup3(report, kExecReportFd, O_CLOEXEC) < 0) ::_exit(127);
+  for (int target = 0; target < static_cast<int>(parked.size()); ++target) {
+    // dup2 clears close-on-exec on the target: these five are inherited.
+    if (::dup2(parked[static_cast<std::size_t>(target)], target) < 0) ::_exit(127);
+  }
+  if (::close_range(kExecReportFd + 1, ~0u, 0) != 0) {
+    for (int fd = kExecReportFd + 1; fd < max_fd; ++fd) ::close(fd);
+  }
+  ::execve("/bin/sh", argv, envp);
+  const int error = errno;
+  [[maybe_unused]] const ssize_t ignored = ::write(kExecReportFd, &error, sizeof(error));
+  ::_exit(127);
+}
+
+/// 0 once the child exec'd (the report pipe closed), else the errno of the failure.
+int wait_for_exec(int report_fd) {
+  int error = 0;
+  for (;;) {
+    const ssize_t n = ::read(report_fd, &error, sizeof(error));
+    if (n == 0) return 0;
+    if (n == sizeof(error)) return error;
+    if (n < 0 && errno != EINTR) return errno;
+  }
+}
+
+/// Shell words that `exec` cannot take as a program: special builtins and
+/// reserved words.
+bool is_shell_word(std::string_view word) {
+  static constexpr std::string_view kWords[] = {
+      ".",       ":",       "!",       "{",        "}",      "alias", "bg",   "break",
+      "case",    "cd",      "command", "continue", "do",     "done",  "elif", "else",
+      "esac",    "eval",    "exec",    "exit",     "export", "fg",    "fi",   "for",
+      "getopts", "hash",    "if",      "in",       "jobs",   "local", "read", "readonly",
+      "return",  "set",     "shift",   "then",     "times",  "trap",  "type", "ulimit",
+      "umask",   "unalias", "unset",   "until",    "wait",   "while"};
+  for (std::string_view known : kWords) {
+    if (word == known) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string shell_line(std::string_view command) {
+  // Anything that makes more than one simple command, or that the shell
+  // expands in ways `exec` would change, leaves the line as it is.
+  if (command.find_first_of(";&|<>()`$\\\n{}") != std::string_view::npos) {
+    return std::string(command);
+  }
+  const std::size_t begin = command.find_first_not_of(" \t");
+  if (begin == std::string_view::npos) return std::string(command);
+  const std::size_t end = command.find_first_of(" \t", begin);
+  const std::string_view first = command.substr(begin, end - begin);
+  // A leading NAME=value is an assignment, not a program.
+  if (first.find_first_of("='\"") != std::string_view::npos || is_shell_word(first)) {
+    return std::string(command);
+  }
+  return "exec " + std::string(command.substr(begin));
+}
+
+bool CoProcess::start(const std::string& command, char* const envp[], std::string& error) {
+  PipeEnds tasks, replies, out, err, report;
+  if (!make_pipe(tasks, error) || !make_pipe(replies, error) || !make_pipe(out, error) ||
+      !make_pipe(err, error) || !make_pipe(report, error)) {
+    return false;
+  }
+  // stdin reads nothing: /dev/null, or, in a chroot without one, a pipe
+  // whose writing end is closed at once.
+  UniqueFd null_fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!null_fd) {
+    PipeEnds empty;
+    if (!make_pipe(empty, error)) return false;
+    null_fd = std::move(empty.read_end);
+  }
+  rlimit files{};
+  int max_fd = 1024;
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+    max_fd = static_cast<int>(files.rlim_cur);
+  }
+  char* const argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"),
+                        const_cast<char*>(command.c_str()), nullptr};
+  const ChildFds child{.null = null_fd.get(),
+                       .out = out.write_end.get(),
+                       .err = err.write_end.get(),
+                       .tasks = tasks.read_end.get(),
+                       .replies = replies.write_end.get(),
+                       .report = report.write_end.get()};
+  const pid_t worker = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    error = failed("fork", errno);
+    return false;
+  }
+  if (pid == 0) become_coprocess(child, worker, max_fd, argv, envp);
+
+  pid_ = pid;
+  report.write_end.reset();
+  const int exec_error = wait_for_exec(report.read_end.get());
+  if (exec_error != 0) {
+    error = failed("execve(/bin/sh)", exec_error);
+    wait();
+    return false;
+  }
+  tasks_ = std::move(tasks.write_end);
+  replies_ = std::move(replies.read_end);
+  stdout_ = std::move(out.read_end);
+  stderr_ = std::move(err.read_end);
+  // From here a failure leaves a running child, which the caller kills.
+  for (int fd : {tasks_.get(), replies_.get(), stdout_.get(), stderr_.get()}) {
+    if (!set_nonblocking(fd, error)) return false;
+  }
+  const int pidfd = open_pidfd(pid_);
+  if (pidfd >= 0) {
+    pidfd_.reset(pidfd);
+  } else {
+    spdlog::debug("pipe handler: pidfd_open: {}; polling for the exit instead",
+                  std::strerror(errno));
+  }
+  return true;
+}
+
+bool CoProcess::exited() const {
+  if (pid_ < 0) return true;
+  siginfo_t info{};
+  if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+    spdlog::error("pipe handler: waitid({}): {}", pid_, std::strerror(errno));
+    return true;  // nothing left to wait for; wait() will report it
+  }
+  return info.si_pid != 0;
+}
+
+void CoProcess::kill_group() const {
+  if (pid_ < 0) return;
+  // ESRCH is normal: the group may hold nothing but the zombie shell.
+  if (::kill(-pid_, SIGKILL) != 0 && errno != ESRCH) {
+    spdlog::error("pipe handler: kill(-{}, SIGKILL): {}", pid_, std::strerror(errno));
+  }
+}
+
+int CoProcess::wait() {
+  tasks_.reset();
+  replies_.reset();
+  stdout_.reset();
+  stderr_.reset();
+  pidfd_.reset();
+  if (pid_ < 0) return -1;
+  int status = 0;
+  pid_t reaped;
+  do {
+    reaped = ::waitpid(pid_, &status, 0);
+  } while (reaped < 0 && errno == EINTR);
+  if (reaped < 0) {
+    spdlog::error("pipe handler: waitpid({}): {}", pid_, std::strerror(errno));
+    status = -1;
+  }
+  pid_ = -1;
+  return status;
+}
+
+CoProcess::~CoProcess() {
+  if (pid_ < 0) return;
+  kill_group();
+  wait();
+}
+
+}  // namespace tasq::taskpool::handlers

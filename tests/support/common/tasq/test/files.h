@@ -1,0 +1,24 @@
+#pragma once
+// Whole-file reads and writes for tests.
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+namespace tasq::test {
+
+/// The bytes of the file at `path`; empty when it is missing or unreadable
+/// (tests poll for files that are yet to appear).
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// Replaces the file at `path` with `bytes`; false when it cannot be written.
+inline bool write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return static_cast<bool>(out.flush());
+}
+
+}  // namespace tasq::test
