@@ -37,7 +37,7 @@ class Journal::Impl {
   Impl& operator=(const Impl&) = delete;
 
   // journal_load.cpp
-  void load(std::function<void(const LoadResult&)> done);
+  void load(std::function<void(const LoadResult&)> done, std::uint64_t max_payload);
   bool next_live(Task& out);
   bool next_outcome(Outcome& out);
   /// The whole frame of a live entry, read through the readahead window;

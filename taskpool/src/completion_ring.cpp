@@ -11,13 +11,15 @@ static_assert(kHeaderBytes % 8 == 0);
 
 }  // namespace
 
-CompletionWriter::CompletionWriter(shm::WorkerBlock& block, char* ring, std::uint64_t ring_bytes,
+CompletionWriter::CompletionWriter(shm::WorkerState& state, const shm::MasterBlock& block,
+                                   char* ring, std::uint64_t ring_bytes,
                                    std::uint64_t data_capacity)
-    : block_(block),
+    : state_(state),
+      block_(block),
       ring_(ring),
       ring_bytes_(ring_bytes),
       data_capacity_(data_capacity),
-      head_(block.done_head.load(std::memory_order_relaxed)) {}
+      head_(state.done_head.load(std::memory_order_relaxed)) {}
 
 char* CompletionWriter::try_reserve() {
   const std::uint64_t need = round8(kHeaderBytes + data_capacity_);
@@ -31,7 +33,7 @@ char* CompletionWriter::try_reserve() {
   return ring_ + record_at_ % ring_bytes_ + kHeaderBytes;
 }
 
-void CompletionWriter::commit(std::int32_t status, std::uint64_t task_id, std::uint64_t record,
+void CompletionWriter::commit(std::int32_t status, std::uint64_t task_id, std::uint64_t position,
                               std::uint32_t result_len, std::uint32_t reason_len,
                               std::int64_t started_ns) {
   if (record_at_ != head_) {
@@ -42,55 +44,68 @@ void CompletionWriter::commit(std::int32_t status, std::uint64_t task_id, std::u
   header.bytes = static_cast<std::uint32_t>(round8(kHeaderBytes + result_len + reason_len));
   header.status = status;
   header.task_id = task_id;
-  header.record = record;
+  header.position = position;
   header.result_len = result_len;
   header.reason_len = reason_len;
   header.started_ns = started_ns;
   std::memcpy(ring_ + record_at_ % ring_bytes_, &header, sizeof(header));
   head_ = record_at_ + header.bytes;
   record_at_ = head_;
-  block_.done_head.store(head_, std::memory_order_release);
+  state_.done_head.store(head_, std::memory_order_release);
 }
 
 bool CompletionWriter::drained() const {
   return block_.done_tail.load(std::memory_order_acquire) == head_;
 }
 
-CompletionReader::CompletionReader(shm::WorkerBlock& block, const char* ring,
-                                   std::uint64_t ring_bytes)
-    : block_(block), ring_(ring), ring_bytes_(ring_bytes) {}
+void CompletionReader::reset(const shm::WorkerState* state, shm::MasterBlock* block,
+                             const char* ring, std::uint64_t ring_bytes) {
+  state_ = state;
+  block_ = block;
+  ring_ = ring;
+  ring_bytes_ = ring_bytes;
+  tail_ = last_head_ = 0;
+  if (block_ != nullptr) block_->done_tail.store(0, std::memory_order_release);
+}
 
-bool CompletionReader::read(std::uint64_t tail, std::uint64_t head, Completion& out,
-                            std::uint64_t& next) const {
-  const std::uint64_t offset = tail % ring_bytes_;
+std::uint64_t CompletionReader::load_head() const {
+  return state_ == nullptr ? 0 : state_->done_head.load(std::memory_order_acquire);
+}
+
+// Every number comes from memory the worker writes: each is checked before
+// it is used, and the header is copied out first so that it cannot change
+// between the check and the use.
+bool CompletionReader::read(std::uint64_t head, Completion& out, std::uint64_t& next) const {
+  const std::uint64_t offset = tail_ % ring_bytes_;
   const std::uint64_t contiguous = ring_bytes_ - offset;
-  if (head - tail > ring_bytes_ || tail % 8 != 0) return false;
+  if (tail_ % 8 != 0) return false;
   std::uint32_t bytes = 0;
   std::memcpy(&bytes, ring_ + offset, sizeof(bytes));
   if ((bytes & shm::kWrapBit) != 0) {
     // Filler runs exactly to the end of the ring.
-    if ((bytes & ~shm::kWrapBit) != contiguous || head - tail < contiguous) return false;
-    next = tail + contiguous;
+    if ((bytes & ~shm::kWrapBit) != contiguous || head - tail_ < contiguous) return false;
+    next = tail_ + contiguous;
     out.task_id = 0;
     return true;
   }
-  if (bytes < kHeaderBytes || bytes % 8 != 0 || bytes > contiguous || bytes > head - tail) {
+  if (bytes < kHeaderBytes || bytes % 8 != 0 || bytes > contiguous || bytes > head - tail_) {
     return false;
   }
   shm::CompletionHeader header{};
   std::memcpy(&header, ring_ + offset, sizeof(header));
-  if (std::uint64_t{header.result_len} + header.reason_len > bytes - kHeaderBytes ||
+  if (header.bytes != bytes ||
+      std::uint64_t{header.result_len} + header.reason_len > bytes - kHeaderBytes ||
       header.task_id == 0) {
     return false;
   }
   const char* data = ring_ + offset + kHeaderBytes;
   out.status = header.status;
   out.task_id = header.task_id;
-  out.record = header.record;
+  out.position = header.position;
   out.result = {data, header.result_len};
   out.reason = {data + header.result_len, header.reason_len};
   out.started_ns = header.started_ns;
-  next = tail + bytes;
+  next = tail_ + bytes;
   return true;
 }
 

@@ -1,65 +1,70 @@
 #include "dispatch_queue.h"
 
+#include <cassert>
+
 namespace tasq::taskpool {
 
-using shm::slot_state;
-using shm::SlotKind;
+DispatchProducer::DispatchProducer(shm::MasterBlock& block, shm::TaskSlot* slots,
+                                   std::uint32_t slot_count)
+    : block_(block), slots_(slots), mask_(slot_count - 1), mirror_(slot_count) {}
 
-DispatchProducer::DispatchProducer(shm::Slot* slots, std::uint32_t slot_count,
-                                   std::uint32_t slot_shift)
-    : slots_(slots), mask_(slot_count - 1), shift_(slot_shift) {}
+void DispatchProducer::reset(const shm::WorkerState* worker) {
+  assert(outstanding() == 0);
+  worker_ = worker;
+  revoking_ = false;
+  published_ = visible_ = taken_ = completed_ = 0;
+  block_.published.store(0, std::memory_order_release);
+}
 
-bool DispatchProducer::try_publish(std::uint64_t record) {
-  shm::Slot& s = slot(head_);
-  const std::uint64_t this_lap = lap(head_);
-  // Only the master moves a slot to FREE, so its own relaxed view is current.
-  if (s.state.load(std::memory_order_relaxed) != slot_state(this_lap, SlotKind::free)) {
-    return false;
-  }
-  s.record.store(record, std::memory_order_relaxed);
-  s.state.store(slot_state(this_lap, SlotKind::ready), std::memory_order_release);
-  ++head_;
+std::uint64_t DispatchProducer::room() const {
+  if (worker_ == nullptr || revoking_) return 0;
+  return mirror_.size() - outstanding();
+}
+
+void DispatchProducer::publish(std::uint32_t handle, std::uint64_t record) {
+  assert(room() > 0);
+  // The slot's previous task (published_ - slots) was completed, so taken:
+  // the worker is done reading it.
+  mirror_[published_ & mask_] = handle;
+  slots_[published_ & mask_].record.store(record, std::memory_order_relaxed);
+  ++published_;
+}
+
+bool DispatchProducer::flush() {
+  if (visible_ == published_ || revoking_) return false;
+  visible_ = published_;
+  block_.published.store(published_, std::memory_order_release);
   return true;
 }
 
-void DispatchProducer::free_slot(std::uint64_t position) const {
-  slot(position).state.store(slot_state(lap(position) + 1, SlotKind::free),
-                             std::memory_order_release);
+std::optional<std::uint32_t> DispatchProducer::oldest_running() const {
+  if (taken_ == completed_) return std::nullopt;
+  return at(completed_);
 }
 
-DispatchConsumer::DispatchConsumer(shm::Slot* slots, std::uint32_t slot_count,
-                                   std::uint32_t slot_shift, std::atomic<std::uint64_t>& hint,
-                                   std::uint32_t worker)
-    : slots_(slots), mask_(slot_count - 1), shift_(slot_shift), hint_(hint), worker_(worker) {}
+DispatchConsumer::DispatchConsumer(const shm::MasterBlock& block, const shm::TaskSlot* slots,
+                                   std::uint32_t slot_count, shm::WorkerState& state)
+    : block_(block),
+      slots_(slots),
+      mask_(slot_count - 1),
+      state_(state),
+      taken_(shm::claim_taken(state.claim.load(std::memory_order_relaxed))) {}
 
-std::optional<std::uint64_t> DispatchConsumer::try_claim() {
-  std::uint64_t position = hint_.load(std::memory_order_relaxed);
-  for (;;) {
-    shm::Slot& s = slots_[position & mask_];
-    const std::uint64_t this_lap = position >> shift_;
-    const std::uint64_t ready = slot_state(this_lap, SlotKind::ready);
-    std::uint64_t state = s.state.load(std::memory_order_acquire);
-    if (state < ready) return std::nullopt;  // not published yet: nothing after it is either
-    if (state > ready) {                     // claimed (or already swept) by someone else
-      ++position;
-      continue;
-    }
-    // The record is read before the claim; the lap in the state makes the
-    // CAS fail if the slot moved on meanwhile, so a successful claim vouches
-    // for what was read.
-    const std::uint64_t record = s.record.load(std::memory_order_relaxed);
-    if (s.state.compare_exchange_strong(state, slot_state(this_lap, SlotKind::claimed, worker_),
-                                        std::memory_order_acq_rel, std::memory_order_acquire)) {
-      advance_hint(position + 1);
-      return record;
-    }
+std::optional<DispatchConsumer::Task> DispatchConsumer::try_take() {
+  if (!work_visible()) return std::nullopt;
+  // Say "taking" before looking: a master taking tasks back either sees this
+  // and waits for the outcome, or lowered `published` before the load below.
+  state_.claim.store(shm::claim_word(taken_, true), std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (block_.published.load(std::memory_order_acquire) <= taken_) {
+    state_.claim.store(shm::claim_word(taken_, false), std::memory_order_release);
+    return std::nullopt;
   }
-}
-
-void DispatchConsumer::advance_hint(std::uint64_t past) const {
-  std::uint64_t current = hint_.load(std::memory_order_relaxed);
-  while (current < past && !hint_.compare_exchange_weak(current, past, std::memory_order_relaxed)) {
-  }
+  const Task task{.position = taken_,
+                  .record = slots_[taken_ & mask_].record.load(std::memory_order_relaxed)};
+  ++taken_;
+  state_.claim.store(shm::claim_word(taken_, false), std::memory_order_release);
+  return task;
 }
 
 }  // namespace tasq::taskpool

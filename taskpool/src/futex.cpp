@@ -13,15 +13,16 @@ namespace tasq::taskpool {
 namespace {
 
 // The word is shared between processes, so no FUTEX_PRIVATE_FLAG.
-long futex(std::atomic<std::uint32_t>& word, int op, std::uint32_t value, const timespec* timeout) {
+long futex(const std::atomic<std::uint32_t>& word, int op, std::uint32_t value,
+           const timespec* timeout) {
   static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
-  return ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), op, value, timeout, nullptr,
-                   0);
+  return ::syscall(SYS_futex, reinterpret_cast<const std::uint32_t*>(&word), op, value, timeout,
+                   nullptr, 0);
 }
 
 }  // namespace
 
-void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected,
+void futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
                 std::chrono::milliseconds timeout) {
   timespec ts{};
   const timespec* limit = nullptr;

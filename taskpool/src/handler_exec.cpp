@@ -129,7 +129,7 @@ class ExecRunner final : public HandlerRunner {
     const TaskEnvironment environment(task);
     ShellProcess child;
     std::string error;
-    if (!child.start(command_, environment.data(), error)) {
+    if (!child.start(command_, environment.data(), task.payload, error)) {
       return {.status = status_cannot_start, .reason = "cannot run /bin/sh: " + error};
     }
 
@@ -138,7 +138,7 @@ class ExecRunner final : public HandlerRunner {
       deadline = std::chrono::steady_clock::now() + options_.task_timeout;
     }
     TailBuffer errors(options_.stderr_tail_bytes);
-    ExecPump pump(child, task.payload, result, errors, scratch_);
+    ExecPump pump(child, task.payload, child.prefilled(), result, errors, scratch_);
     const PumpEnd end = pump.run(deadline);
     const int wait_status = child.wait();
 

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <string_view>
 
 #include "handler_fd.h"
 
@@ -21,9 +22,13 @@ class ShellProcess {
   ShellProcess& operator=(const ShellProcess&) = delete;
 
   /// Starts the shell with environment `envp`, signals at their defaults and
-  /// none blocked. Returns false with `error` naming the failed call (also
-  /// logged). Call once.
-  bool start(const std::string& command, char* const envp[], std::string& error);
+  /// none blocked, its stdin already holding as much of `input` as the pipe
+  /// takes (all of it up to the pipe's maximum size, 1 MiB by default).
+  /// Returns false with `error` naming the failed call (also logged). Call once.
+  bool start(const std::string& command, char* const envp[], std::string_view input,
+             std::string& error);
+  /// The bytes of `input` that start() put in the pipe before the shell ran.
+  [[nodiscard]] std::size_t prefilled() const { return prefilled_; }
 
   [[nodiscard]] int stdin_fd() const { return stdin_.get(); }
   [[nodiscard]] int stdout_fd() const { return stdout_.get(); }
@@ -48,6 +53,7 @@ class ShellProcess {
   pid_t pid_ = -1;
   UniqueFd pidfd_;
   UniqueFd stdin_, stdout_, stderr_;
+  std::size_t prefilled_ = 0;
 };
 
 }  // namespace tasq::taskpool::handlers

@@ -52,9 +52,14 @@ void TailBuffer::append(std::string_view bytes) {
   }
 }
 
-ExecPump::ExecPump(ShellProcess& child, std::string_view payload, tasq_result& result,
-                   TailBuffer& errors, std::span<char> scratch)
-    : child_(child), payload_(payload), result_(result), errors_(errors), scratch_(scratch) {}
+ExecPump::ExecPump(ShellProcess& child, std::string_view payload, std::size_t written,
+                   tasq_result& result, TailBuffer& errors, std::span<char> scratch)
+    : child_(child),
+      payload_(payload),
+      written_(written),
+      result_(result),
+      errors_(errors),
+      scratch_(scratch) {}
 
 void ExecPump::write_stdin() {
   while (written_ < payload_.size()) {
@@ -112,7 +117,7 @@ void ExecPump::drain() {
 }
 
 PumpEnd ExecPump::run(std::optional<Clock::time_point> deadline) {
-  if (payload_.empty()) child_.close_stdin();
+  if (written_ >= payload_.size()) child_.close_stdin();
   std::chrono::milliseconds exit_check{1};
 
   for (;;) {

@@ -44,8 +44,9 @@ enum class PumpEnd {
 /// so nothing the command started outlives the task.
 class ExecPump {
  public:
-  ExecPump(ShellProcess& child, std::string_view payload, tasq_result& result, TailBuffer& errors,
-           std::span<char> scratch);
+  /// The first `written` bytes of `payload` are in the command's stdin already.
+  ExecPump(ShellProcess& child, std::string_view payload, std::size_t written, tasq_result& result,
+           TailBuffer& errors, std::span<char> scratch);
 
   PumpEnd run(std::optional<std::chrono::steady_clock::time_point> deadline);
 

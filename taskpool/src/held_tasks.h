@@ -26,7 +26,7 @@ class HeldTasks {
     [[nodiscard]] bool empty() const { return head == kNone; }
   };
 
-  void push_back(List& list, std::uint64_t record) {
+  void push_back(List& list, std::uint64_t task) {
     std::uint64_t node = free_;
     if (node == kNone) {
       node = nodes_.size();
@@ -34,7 +34,7 @@ class HeldTasks {
     } else {
       free_ = nodes_[node].next;
     }
-    nodes_[node] = {.record = record, .next = kNone};
+    nodes_[node] = {.task = task, .next = kNone};
     if (list.empty()) {
       list.head = node;
     } else {
@@ -44,26 +44,26 @@ class HeldTasks {
     ++size_;
   }
 
-  /// Takes the oldest record off `list`, or nullopt when it is empty.
+  /// Takes the oldest task off `list`, or nullopt when it is empty.
   std::optional<std::uint64_t> pop_front(List& list) {
     if (list.empty()) return std::nullopt;
     const std::uint64_t node = list.head;
-    const std::uint64_t record = nodes_[node].record;
+    const std::uint64_t task = nodes_[node].task;
     list.head = nodes_[node].next;
     if (list.empty()) list.tail = kNone;
     nodes_[node].next = free_;
     free_ = node;
     --size_;
-    return record;
+    return task;
   }
 
-  /// Records held across every list.
+  /// Tasks held across every list.
   [[nodiscard]] std::uint64_t size() const { return size_; }
 
  private:
   struct Node {
-    std::uint64_t record;  ///< the TaskRecord's arena offset
-    std::uint64_t next;    ///< next node of the same list, or of the free list
+    std::uint64_t task;  ///< the master's handle of the task
+    std::uint64_t next;  ///< next node of the same list, or of the free list
   };
   std::vector<Node> nodes_;
   std::uint64_t free_ = kNone;

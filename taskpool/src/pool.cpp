@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "descendants.h"
 #include "handler_factory.h"
 #include "pool_impl.h"
 #include "worker_settings.h"
@@ -39,10 +40,10 @@ Pool::Impl::Impl(boost::asio::io_context& io, PoolConfig config, Pool& owner)
     : io_(io),
       owner_(owner),
       config_(std::move(config)),
-      notify_(io),
       sigchld_(io),
       timeout_timer_(io),
-      shutdown_timer_(io) {}
+      shutdown_timer_(io),
+      revoke_timer_(io) {}
 
 Pool::Impl::~Impl() {
   alive_.reset();
@@ -50,6 +51,19 @@ Pool::Impl::~Impl() {
     if (slot->pid <= 0) continue;
     ::kill(slot->pid, SIGKILL);
     while (::waitpid(slot->pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    slot->pid = 0;
+  }
+  if (!started_) return;
+  // What the workers' handlers left behind goes with them. A killed process
+  // hands its own children to the master, hence the few rounds.
+  for (int round = 0; round < 4; ++round) {
+    const std::vector<pid_t> children = list_children();
+    if (children.empty()) break;
+    for (pid_t pid : children) kill_child_and_group(pid);
+    for (pid_t pid : children) {
+      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
     }
   }
 }
@@ -86,6 +100,9 @@ void Pool::Impl::start() {
   if (started_) return;
   check_config();
   finish_hook_ = std::make_unique<FinishHook>(finish_hook_spec());
+  // So that what a dead worker's handler started comes to the master, to be
+  // killed, rather than to init, to run on beside the task's next attempt.
+  become_subreaper();
 
   const std::string settings = encode(WorkerSettings{.handler = config_.handler,
                                                      .user = config_.user,
@@ -102,27 +119,26 @@ void Pool::Impl::start() {
                                   .result_capacity = config_.max_payload_bytes,
                                   .settings = settings},
                                  ::getpid());
-  const shm::Header& header = memory_.header();
-  arena_ = std::make_unique<PayloadArena>(memory_.arena(), header.arena_bytes);
-  dispatch_ =
-      std::make_unique<DispatchProducer>(memory_.slots(), header.slot_count, header.slot_shift);
+  layout_ = memory_.layout();
+  arena_ = std::make_unique<PayloadArena>(memory_.arena(), layout_.arena_bytes);
   for (std::uint32_t id = 0; id < config_.worker_count; ++id) {
-    readers_.emplace_back(memory_.worker(id), memory_.completion_ring(id), header.ring_bytes);
-    slots_.push_back(std::make_unique<WorkerSlot>(io_, id));
+    auto slot = std::make_unique<WorkerSlot>(io_, id);
+    slot->queue.emplace(memory_.block(id), memory_.queue(id), layout_.queue_slots);
+    // One channel per worker: a worker can wake the master, and only for itself.
+    const int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (efd < 0) throw std::system_error(errno, std::generic_category(), "eventfd()");
+    slot->notify.assign(efd);
+    slots_.push_back(std::move(slot));
   }
+  for (auto& slot : slots_) arm_notify(*slot);
   scratch_heads_.resize(config_.worker_count);
-
-  const int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (efd < 0) throw std::system_error(errno, std::generic_category(), "eventfd()");
-  notify_.assign(efd);
-  arm_notify();
   sigchld_.add(SIGCHLD);
   arm_sigchld();
   arm_timeout_check();
   started_ = true;
   for (std::uint32_t id = 0; id < config_.worker_count; ++id) spawn(id);
-  spdlog::debug("task pool: {} worker(s), {} bytes of ring, {} dispatch slots",
-                config_.worker_count, header.arena_bytes, header.slot_count);
+  spdlog::debug("task pool: {} worker(s), {} bytes of ring, {} task slots per worker",
+                config_.worker_count, layout_.arena_bytes, layout_.queue_slots);
 }
 
 void Pool::Impl::post(std::function<void()> fn) {
@@ -131,32 +147,47 @@ void Pool::Impl::post(std::function<void()> fn) {
   });
 }
 
-shm::TaskRecord& Pool::Impl::record(std::uint64_t offset) const {
-  return *reinterpret_cast<shm::TaskRecord*>(arena_->at(offset));
+// Handles are reused oldest first: tasks mostly end in the order they came,
+// so the table is walked in order, which the cache's prefetching likes.
+std::uint32_t Pool::Impl::new_task(const Task& task) {
+  if (free_tasks_.empty()) {
+    tasks_.push_back(task);
+    return static_cast<std::uint32_t>(tasks_.size() - 1);
+  }
+  const std::uint32_t handle = free_tasks_.front();
+  free_tasks_.pop_front();
+  tasks_[handle] = task;
+  return handle;
 }
 
-Pool::Impl::QueueEntry& Pool::Impl::entry_of(const shm::TaskRecord& record) {
-  return *reinterpret_cast<QueueEntry*>(record.master_cookie);
+void Pool::Impl::free_task(std::uint32_t handle) {
+  tasks_[handle].queue = nullptr;
+  free_tasks_.push_back(handle);
+}
+
+std::string_view Pool::Impl::payload_of(const Task& task) const {
+  const char* record = arena_->at(task.offset);
+  return {record + sizeof(shm::TaskRecord) + task.queue->first.size(), task.payload_len};
 }
 
 // ---- Impl: views ---------------------------------------------------------------
 
 std::uint64_t Pool::Impl::pending(std::string_view queue) {
   if (!started_) return 0;
-  sweep();
+  observe_claims();
   auto it = queues_.find(queue);
   return it == queues_.end() ? 0 : it->second.pending;
 }
 
 std::uint64_t Pool::Impl::in_flight(std::string_view queue) {
   if (!started_) return 0;
-  sweep();
+  observe_claims();
   auto it = queues_.find(queue);
   return it == queues_.end() ? 0 : it->second.live - it->second.pending;
 }
 
 PoolStats Pool::Impl::stats() {
-  if (started_) sweep();
+  if (started_) observe_claims();
   PoolStats stats = counters_;
   for (const auto& slot : slots_) stats.workers_alive += slot->pid > 0 ? 1 : 0;
   stats.ring_bytes = arena_ ? arena_->capacity() : config_.ring_bytes;
@@ -170,13 +201,14 @@ std::vector<WorkerInfo> Pool::Impl::workers() const {
   for (const auto& slot : slots_) {
     WorkerState state = WorkerState::dead;
     if (slot->pid > 0) {
-      const shm::WorkerBlock& b = block(slot->id);
-      if (slot->stopping || b.retiring.load(std::memory_order_relaxed) != 0) {
+      // What the worker says of itself: only shown, never acted upon.
+      const shm::WorkerState& w = slot->region.state();
+      if (slot->stopping || slot->corrupt || w.retiring.load(std::memory_order_relaxed) != 0) {
         state = WorkerState::stopping;
-      } else if (b.ready.load(std::memory_order_acquire) == 0) {
+      } else if (w.ready.load(std::memory_order_acquire) == 0) {
         state = WorkerState::starting;
       } else {
-        state = b.current_task.load(std::memory_order_relaxed) != 0 ? WorkerState::busy
+        state = w.current_task.load(std::memory_order_relaxed) != 0 ? WorkerState::busy
                                                                     : WorkerState::idle;
       }
     }

@@ -16,45 +16,48 @@
 
 namespace tasq::taskpool {
 
-void Pool::Impl::arm_notify() {
-  notify_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                     [this](const boost::system::error_code& ec) {
-                       if (ec == boost::asio::error::operation_aborted) return;  // pool gone
-                       if (ec) {
-                         spdlog::error("waiting on the workers' eventfd: {}", ec.message());
-                         return;
-                       }
-                       on_notify();
-                     });
+void Pool::Impl::arm_notify(WorkerSlot& slot) {
+  slot.notify.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                         [this, &slot](const boost::system::error_code& ec) {
+                           if (ec == boost::asio::error::operation_aborted) return;  // pool gone
+                           if (ec) {
+                             spdlog::error("waiting on task worker {}'s eventfd: {}", slot.id,
+                                           ec.message());
+                             return;
+                           }
+                           on_notify(slot);
+                         });
 }
 
-void Pool::Impl::on_notify() {
+void Pool::Impl::on_notify(WorkerSlot& slot) {
   std::uint64_t count = 0;
-  if (::read(notify_.native_handle(), &count, sizeof(count)) < 0 && errno != EAGAIN &&
+  if (::read(slot.notify.native_handle(), &count, sizeof(count)) < 0 && errno != EAGAIN &&
       errno != EINTR) {
-    spdlog::error("read(eventfd) from the workers: {}", std::strerror(errno));
+    spdlog::error("read(eventfd) from task worker {}: {}", slot.id, std::strerror(errno));
   }
   drain();
   check_replacement_ready();
   recycle_retired();
   check_drained();
-  if (phase_ != Phase::done) arm_notify();
+  if (phase_ != Phase::done) arm_notify(slot);
 }
 
 void Pool::Impl::drain() {
-  // Clear before reading: a worker that publishes after this either is seen
-  // below or finds the flag clear and writes the eventfd again.
-  memory_.header().master_notified.store(0, std::memory_order_relaxed);
+  // Say "looking now" before looking: a worker that publishes after this
+  // either is seen below or sees the new value and writes its eventfd again.
+  memory_.header().drain_seq.store(++drain_seq_, std::memory_order_relaxed);
   std::atomic_thread_fence(std::memory_order_seq_cst);
-  for (std::uint32_t id = 0; id < slots_.size(); ++id) {
-    scratch_heads_[id] = block(id).done_head.load(std::memory_order_acquire);
+  for (const auto& slot : slots_) {
+    scratch_heads_[slot->id] = readable(*slot) ? slot->reader.load_head() : 0;
   }
-  // A worker claims before it completes, so every task completed up to these
-  // heads has a claim the sweep can see: take them into the books first.
-  sweep();
-  for (std::uint32_t id = 0; id < slots_.size(); ++id) drain_worker(id, scratch_heads_[id]);
-  publish_backlog();
-  if (published_since_flush_ > 0) schedule_flush();
+  // A worker takes before it completes, so every task completed up to these
+  // heads is in a claim read after them: take those into the books first.
+  observe_claims();
+  for (auto& slot : slots_) {
+    if (readable(*slot)) drain_worker(*slot, scratch_heads_[slot->id]);
+  }
+  // Completions freed room in the workers' queues, and perhaps a queue's turn.
+  schedule_flush();
   notify_space_freed();
 }
 
@@ -66,78 +69,69 @@ void Pool::Impl::notify_space_freed() {
   if (owner_.on_space_freed) owner_.on_space_freed();
 }
 
-void Pool::Impl::drain_worker(std::uint32_t worker, std::uint64_t head) {
-  const auto result = readers_[worker].drain(
-      head, [this, worker](const Completion& completion) { on_completion(worker, completion); });
+void Pool::Impl::drain_worker(WorkerSlot& slot, std::uint64_t head) {
+  const auto result = slot.reader.drain(head, [this, &slot](const Completion& completion) {
+    return on_completion(slot, completion);
+  });
   if (result == CompletionReader::Result::corrupt) {
-    spdlog::error("task worker {} wrote an unreadable completion record", worker);
-    kill_worker(worker, "its completion ring was corrupt");
-  }
-  // Pairs with the worker's fence between announcing that it waits for room
-  // and looking at the tail once more.
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  std::atomic<std::uint32_t>& wake = block(worker).wake;
-  std::uint32_t expected = shm::kWaitingForRoom;
-  if (wake.load(std::memory_order_relaxed) == expected &&
-      wake.compare_exchange_strong(expected, shm::kRunning, std::memory_order_acq_rel)) {
-    futex_wake(wake, 1);
-  }
-}
-
-void Pool::Impl::on_completion(std::uint32_t worker, const Completion& completion) {
-  WorkerSlot& slot = *slots_[worker];
-  // A worker completes in the order it claims, so this is nearly always the front.
-  auto held = std::find(slot.held.begin(), slot.held.end(), completion.record);
-  if (held == slot.held.end()) {
-    // Claims are swept in order; one the sweep has not reached yet is found here.
-    dispatch_->reclaim(worker,
-                       [this](std::uint32_t w, std::uint64_t offset) { take_claim(w, offset); });
-    held = std::find(slot.held.begin(), slot.held.end(), completion.record);
-  }
-  if (held == slot.held.end() || record(completion.record).id != completion.task_id) {
-    spdlog::error("task worker {} reported task {}, which it does not hold; ignored", worker,
-                  completion.task_id);
+    worker_corrupted(slot, "its completion ring holds a record it could not have written");
     return;
   }
-  slot.held.erase(held);
+  wake_if_waiting(slot, shm::kWaitingForRoom);
+}
+
+bool Pool::Impl::on_completion(WorkerSlot& slot, const Completion& completion) {
+  // A worker runs its tasks in the order it takes them: this must be the
+  // oldest it holds, at the position and with the id the master gave it.
+  const auto handle = slot.queue->complete(
+      completion.position, [&](std::uint32_t h) { return tasks_[h].id == completion.task_id; });
+  if (!handle) {
+    spdlog::error(
+        "task worker {} reported task {} at position {}, which it was not given to run now",
+        slot.id, completion.task_id, completion.position);
+    return false;
+  }
   --counters_.in_flight;
   ++slot.tasks;
   if (completion.status == 0) {
-    complete_task(completion.record, completion.result, completion.started_ns);
+    complete_task(*handle, completion.result, completion.started_ns);
   } else {
-    fail_task(completion.record, completion.status, completion.reason, completion.started_ns);
+    fail_task(*handle, completion.status, completion.reason, completion.started_ns);
   }
+  return true;
 }
 
-void Pool::Impl::complete_task(std::uint64_t offset, std::string_view result,
+void Pool::Impl::complete_task(std::uint32_t handle, std::string_view result,
                                std::int64_t started_ns) {
   ++counters_.completed;
-  emit(record(offset), TASQ_COMPLETED, 0, result, {}, started_ns);
-  release_task(offset);
+  emit(tasks_[handle], TASQ_COMPLETED, 0, result, {}, started_ns);
+  release_task(handle);
 }
 
-void Pool::Impl::fail_task(std::uint64_t offset, int status, std::string_view reason,
+void Pool::Impl::fail_task(std::uint32_t handle, int status, std::string_view reason,
                            std::int64_t started_ns) {
-  shm::TaskRecord& task = record(offset);
+  Task& task = tasks_[handle];
   ++counters_.failed;
   if (task.attempt < std::max(config_.task_retry, 1u)) {
     ++counters_.retried;
     emit(task, TASQ_FAILED, status, {}, reason, started_ns);
     ++task.attempt;
-    enqueue(offset, true);
-    schedule_flush();
+    // The workers read the attempt from the record: the master's region,
+    // written by the master alone.
+    reinterpret_cast<shm::TaskRecord*>(arena_->at(task.offset))->attempt = task.attempt;
+    enqueue(handle, task, true);
     return;
   }
   ++counters_.dead;
   spdlog::warn("task {} of queue '{}' dead-lettered after {} attempt(s): {}", task.id,
-               std::string_view(task.queue(), task.queue_len), task.attempt, reason);
+               task.queue->first, task.attempt, reason);
   emit(task, TASQ_DEAD, status, {}, reason, started_ns);
-  release_task(offset);
+  release_task(handle);
 }
 
-void Pool::Impl::emit(const shm::TaskRecord& task, tasq_outcome outcome, int status,
-                      std::string_view result, std::string_view reason, std::int64_t started_ns) {
-  const std::string_view queue(task.queue(), task.queue_len);
+void Pool::Impl::emit(const Task& task, tasq_outcome outcome, int status, std::string_view result,
+                      std::string_view reason, std::int64_t started_ns) {
+  const std::string_view queue = task.queue->first;
   reason_buffer_.assign(reason);
   const tasq_finish_info info{.id = task.id,
                               .queue = queue.data(),
@@ -165,15 +159,17 @@ void Pool::Impl::emit(const shm::TaskRecord& task, tasq_outcome outcome, int sta
                                .status = status,
                                .result = result,
                                .reason = reason,
-                               .payload = {task.payload(), task.payload_len},
+                               .payload = payload_of(task),
                                .enqueued = enqueued,
                                .started = started,
                                .ended = ended});
   }
 }
 
-void Pool::Impl::release_task(std::uint64_t offset) {
-  QueueEntry& entry = entry_of(record(offset));
+void Pool::Impl::release_task(std::uint32_t handle) {
+  QueueEntry& entry = *tasks_[handle].queue;
+  const std::uint64_t offset = tasks_[handle].offset;
+  free_task(handle);
   if (config_.dispatch_mode == DispatchMode::key) pass_turn(entry.second);
   // Held tasks count as live, so an entry that goes holds none.
   if (--entry.second.live == 0) {

@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <atomic>
 
-#include "futex.h"
 #include "pool_impl.h"
 
 namespace tasq::taskpool {
@@ -41,8 +40,9 @@ bool Pool::Impl::reload() {
 
 void Pool::Impl::recycle_retired() {
   for (const auto& slot : slots_) {
-    if (slot->pid > 0 && !slot->stopping &&
-        block(slot->id).retiring.load(std::memory_order_acquire) != 0) {
+    // The worker's word: one that lies here only gets itself replaced.
+    if (slot->pid > 0 && !slot->stopping && readable(*slot) &&
+        slot->region.state().retiring.load(std::memory_order_acquire) != 0) {
       request_recycle(slot->id);
     }
   }
@@ -86,12 +86,11 @@ void Pool::Impl::request_stop(std::uint32_t worker, std::chrono::milliseconds gr
   WorkerSlot& slot = *slots_[worker];
   if (slot.pid <= 0) return;
   slot.stopping = true;
-  shm::WorkerBlock& b = block(worker);
-  b.stop.store(1, std::memory_order_release);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (b.wake.exchange(shm::kRunning, std::memory_order_acq_rel) != shm::kRunning) {
-    futex_wake(b.wake, 1);
-  }
+  block(worker).stop.store(1, std::memory_order_release);
+  wake(slot);
+  // What it has not taken goes to the others (the next flush), and it takes
+  // nothing new: no longer eligible.
+  schedule_flush();
   const pid_t pid = slot.pid;
   slot.stop_timer.expires_after(grace);
   slot.stop_timer.async_wait(
@@ -129,7 +128,10 @@ bool Pool::Impl::on_replaced_exit(WorkerSlot& slot, bool clean) {
 void Pool::Impl::check_replacement_ready() {
   if (!replacing_ || !replacement_spawned_) return;
   const WorkerSlot& slot = *slots_[*replacing_];
-  if (slot.pid <= 0 || block(slot.id).ready.load(std::memory_order_acquire) == 0) return;
+  if (slot.pid <= 0 || !readable(slot) ||
+      slot.region.state().ready.load(std::memory_order_acquire) == 0) {
+    return;
+  }
   replacing_.reset();
   pump_replacer();
 }
@@ -147,7 +149,7 @@ void Pool::Impl::shutdown(std::function<void()> done) {
   shutdown_timer_.expires_after(config_.max_wait);
   shutdown_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || phase_ != Phase::draining) return;
-    sweep();
+    observe_claims();
     spdlog::warn(
         "shutdown: {} task(s) waiting and {} running after max_wait_time; stopping the "
         "task workers",
@@ -159,7 +161,7 @@ void Pool::Impl::shutdown(std::function<void()> done) {
 
 void Pool::Impl::check_drained() {
   if (phase_ != Phase::draining) return;
-  sweep();
+  observe_claims();
   if (counters_.pending + counters_.in_flight == 0) begin_stop();
 }
 
@@ -182,8 +184,9 @@ void Pool::Impl::finish_shutdown() {
   boost::system::error_code ignored;
   timeout_timer_.cancel();
   shutdown_timer_.cancel();
+  revoke_timer_.cancel();
   sigchld_.cancel(ignored);
-  notify_.cancel(ignored);
+  for (auto& slot : slots_) slot->notify.cancel(ignored);
   const std::uint64_t unfinished = counters_.pending + counters_.in_flight;
   if (unfinished > 0) {
     spdlog::warn("task pool stopped with {} task(s) unfinished", unfinished);

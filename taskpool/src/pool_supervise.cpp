@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 
+#include "descendants.h"
 #include "pool_impl.h"
 #include "process_status.h"
 #include "worker_spawn.h"
@@ -24,6 +26,9 @@ constexpr milliseconds kMaxBackoff{10'000};
 /// A worker that dies sooner than this after its start, having ended no task,
 /// is crash-looping.
 constexpr auto kShortLife = std::chrono::seconds(1);
+/// The reason its tasks are retried with when a worker was caught writing
+/// nonsense into its shared memory.
+constexpr const char* kCorruptedReason = "worker corrupted shared memory";
 
 long long ms(Clock::duration d) { return std::chrono::duration_cast<milliseconds>(d).count(); }
 
@@ -31,15 +36,27 @@ long long ms(Clock::duration d) { return std::chrono::duration_cast<milliseconds
 
 void Pool::Impl::spawn(std::uint32_t worker) {
   WorkerSlot& slot = *slots_[worker];
-  shm::WorkerBlock& b = block(worker);
-  b.wake.store(shm::kRunning, std::memory_order_relaxed);
-  b.ready.store(0, std::memory_order_relaxed);
-  b.retiring.store(0, std::memory_order_relaxed);
-  b.current_task.store(0, std::memory_order_relaxed);
-  b.busy_since_ns.store(0, std::memory_order_relaxed);
-  b.stop.store(0, std::memory_order_release);
+  // A fresh region for every process: nothing a dead one wrote, or a process
+  // it left behind could still write, reaches its successor.
+  try {
+    slot.region = WorkerRegion::create(layout_);
+  } catch (const std::exception& e) {
+    spdlog::error("shared memory for task worker {}: {}", worker, e.what());
+    slot.backoff = std::clamp(slot.backoff * 2, kMinBackoff, kMaxBackoff);
+    schedule_respawn(worker, slot.backoff);
+    return;
+  }
+  shm::MasterBlock& b = block(worker);
+  slot.wake = 0;
+  b.wake.store(0, std::memory_order_relaxed);
+  b.stop.store(0, std::memory_order_relaxed);
+  slot.queue->reset(&slot.region.state());
+  slot.reader.reset(&slot.region.state(), &b, slot.region.ring(), slot.region.ring_bytes());
   slot.stopping = false;
+  slot.corrupt = false;
   slot.kill_reason.clear();
+  slot.revoke_since.reset();
+  slot.timed_position = ~std::uint64_t{0};
   slot.tasks = 0;
 
   std::vector<std::string> argv{"tasqd: task worker " + std::to_string(worker)};
@@ -48,10 +65,16 @@ void Pool::Impl::spawn(std::uint32_t worker) {
   const pid_t pid = spawn_worker({.exe = config_.worker_exe,
                                   .argv = std::move(argv),
                                   .worker_id = worker,
-                                  .notify_fd = notify_.native_handle(),
-                                  .memory_fd = memory_.fd()});
+                                  .notify_fd = slot.notify.native_handle(),
+                                  .memory_fd = memory_.fd(),
+                                  .worker_memory_fd = slot.region.fd()});
   io_.notify_fork(boost::asio::execution_context::fork_parent);
+  // The worker has its own descriptor now; the master keeps its mapping.
+  slot.region.close_fd();
   if (pid < 0) {
+    slot.queue->abandon([](std::uint32_t) {}, [](std::uint32_t) {});
+    slot.reader.reset(nullptr, nullptr, nullptr, 0);
+    slot.region = WorkerRegion();
     slot.backoff = std::clamp(slot.backoff * 2, kMinBackoff, kMaxBackoff);
     schedule_respawn(worker, slot.backoff);
     return;
@@ -83,18 +106,53 @@ void Pool::Impl::arm_sigchld() {
   });
 }
 
-// Reaps only our own workers, by pid: the process may have other children.
+// The master is a subreaper: besides its workers, every process a worker's
+// handler started and left behind ends up its child. All are reaped here;
+// only a worker's pid counts as a worker's exit.
 void Pool::Impl::on_sigchld() {
-  for (const auto& slot : slots_) {
-    if (slot->pid <= 0) continue;
+  bool orphans_died = false;
+  for (;;) {
     int status = 0;
-    const pid_t reaped = ::waitpid(slot->pid, &status, WNOHANG);
-    if (reaped == slot->pid) {
+    const pid_t reaped = ::waitpid(-1, &status, WNOHANG);
+    if (reaped < 0 && errno == EINTR) continue;
+    if (reaped <= 0) {
+      if (reaped < 0 && errno != ECHILD) {
+        spdlog::error("waitpid(-1) for task workers: {}", std::strerror(errno));
+      }
+      break;
+    }
+    if (WorkerSlot* slot = slot_of(reaped)) {
       on_worker_exit(slot->id, status);
-    } else if (reaped < 0 && errno == ECHILD) {
+    } else {
+      orphans_died = true;
+      spdlog::debug("reaped process {} left behind by a task worker ({})", reaped,
+                    describe_wait_status(status, SignalName::with_name));
+    }
+  }
+  // A process that dies hands its own children to the master: kill them too.
+  if (orphans_died) kill_orphans();
+  for (const auto& slot : slots_) {
+    if (slot->pid > 0 && ::waitpid(slot->pid, nullptr, WNOHANG) < 0 && errno == ECHILD) {
       spdlog::error("waitpid({}) for task worker {}: someone else reaped it", slot->pid, slot->id);
       on_worker_exit(slot->id, W_EXITCODE(255, 0));
     }
+  }
+}
+
+WorkerSlot* Pool::Impl::slot_of(pid_t pid) const {
+  for (const auto& slot : slots_) {
+    if (slot->pid == pid) return slot.get();
+  }
+  return nullptr;
+}
+
+void Pool::Impl::kill_orphans() {
+  std::size_t killed = 0;
+  for (pid_t pid : list_children()) {
+    if (slot_of(pid) == nullptr && kill_child_and_group(pid)) ++killed;
+  }
+  if (killed > 0) {
+    spdlog::info("killed {} process group(s) left behind by task workers", killed);
   }
 }
 
@@ -105,12 +163,32 @@ void Pool::Impl::on_worker_exit(std::uint32_t worker, int wait_status) {
   slot.pid = 0;
   slot.stop_timer.cancel();
   const bool clean = WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
+  // Whatever its handler still ran dies before any of its tasks runs again.
+  kill_orphans();
 
-  // What it published counts; what it still held died with it. The drain also
-  // clears master_notified, which a worker killed mid-notify may have left set.
-  drain();
-  dispatch_->reclaim(worker,
-                     [this](std::uint32_t w, std::uint64_t offset) { take_claim(w, offset); });
+  // What it published counts (unless it was caught lying: then nothing more
+  // of its region is read); what it still held died with it; what it never
+  // took goes back to the backlog, its attempt not used up.
+  if (!slot.corrupt) drain();
+  // The task it died running said when it started (a claim, for reports).
+  std::uint64_t running_id = 0;
+  std::int64_t running_since = 0;
+  if (!slot.corrupt && slot.region.mapped()) {
+    running_id = slot.region.state().current_task.load(std::memory_order_acquire);
+    running_since = slot.region.state().busy_since_ns.load(std::memory_order_relaxed);
+  }
+  std::vector<std::pair<std::uint32_t, std::int64_t>> held;
+  scratch_handles_.clear();
+  slot.queue->abandon(
+      [&](std::uint32_t handle) {
+        held.emplace_back(handle, tasks_[handle].id == running_id ? running_since : 0);
+      },
+      [this](std::uint32_t handle) { scratch_handles_.push_back(handle); });
+  for (auto it = scratch_handles_.rbegin(); it != scratch_handles_.rend(); ++it) {
+    backlog_.push_front(*it);
+  }
+  slot.reader.reset(nullptr, nullptr, nullptr, 0);
+  slot.region = WorkerRegion();
 
   const std::string how = describe_wait_status(wait_status, SignalName::with_name);
   if (slot.stopping && clean) {
@@ -122,7 +200,7 @@ void Pool::Impl::on_worker_exit(std::uint32_t worker, int wait_status) {
         worker, pid, shm::kExitConfig);
   } else {
     spdlog::warn("task worker {} (pid {}) {} after {} ms, holding {} task(s){}", worker, pid, how,
-                 ms(lived), slot.held.size(),
+                 ms(lived), held.size(),
                  slot.kill_reason.empty() ? "" : "; killed because " + slot.kill_reason);
   }
 
@@ -136,30 +214,40 @@ void Pool::Impl::on_worker_exit(std::uint32_t worker, int wait_status) {
   const std::string why = slot.kill_reason.empty()
                               ? fmt::format("worker {} (pid {}) {}", worker, pid, how)
                               : slot.kill_reason;
-  fail_held_tasks(slot, why);
+  fail_held_tasks(held, why);
   if (!on_replaced_exit(slot, clean)) respawn_after_crash(slot, wait_status, lived);
+  schedule_flush();
   notify_space_freed();
   check_drained();
 }
 
-void Pool::Impl::fail_held_tasks(WorkerSlot& slot, const std::string& why) {
-  std::deque<std::uint64_t> held;
-  held.swap(slot.held);
-  for (std::uint64_t offset : held) {
+void Pool::Impl::fail_held_tasks(const std::vector<std::pair<std::uint32_t, std::int64_t>>& held,
+                                 const std::string& why) {
+  for (const auto& [handle, started_ns] : held) {
     --counters_.in_flight;
     if (phase_ == Phase::stopping || phase_ == Phase::done) {
       // Stopped by the shutdown, not failed: no attempt is used up and no end
       // is reported, so a journal keeps the task for the next start.
-      const shm::TaskRecord& task = record(offset);
+      const Task& task = tasks_[handle];
       spdlog::warn("task {} of queue '{}' interrupted by the shutdown ({})", task.id,
-                   std::string_view(task.queue(), task.queue_len), why);
+                   task.queue->first, why);
       ++counters_.pending;
+      ++task.queue->second.pending;
       continue;
     }
-    // A worker that died running this task published when it started.
-    const shm::WorkerBlock& b = block(slot.id);
-    const bool running = b.current_task.load(std::memory_order_acquire) == record(offset).id;
-    fail_task(offset, -1, why, running ? b.busy_since_ns.load(std::memory_order_relaxed) : 0);
+    fail_task(handle, -1, why, started_ns);
+  }
+}
+
+void Pool::Impl::worker_corrupted(WorkerSlot& slot, std::string_view what) {
+  if (slot.corrupt) return;
+  spdlog::error("task worker {} corrupted its shared memory: {}; killing it", slot.id, what);
+  slot.corrupt = true;
+  slot.revoke_since.reset();
+  if (slot.pid > 0) {
+    kill_worker(slot.id, kCorruptedReason);
+  } else if (slot.kill_reason.empty()) {
+    slot.kill_reason = kCorruptedReason;  // caught in its last words
   }
 }
 
@@ -204,20 +292,26 @@ void Pool::Impl::arm_timeout_check() {
   });
 }
 
+// The clock is the master's own: a task counts as running from the first
+// time the master saw it taken (or its predecessor completed), which is never
+// before it really started. A worker cannot hide a task from it.
 void Pool::Impl::check_timeouts() {
   const auto limit = config_.task_timeout + milliseconds(500) + config_.task_timeout / 10;
-  const std::int64_t now =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+  const auto now = Clock::now();
+  observe_claims();
   for (const auto& slot : slots_) {
     if (slot->pid <= 0 || !slot->kill_reason.empty()) continue;
-    const shm::WorkerBlock& b = block(slot->id);
-    // current_task is stored after busy_since, with release: a new id brings its start time.
-    const std::uint64_t task = b.current_task.load(std::memory_order_acquire);
-    if (task == 0) continue;
-    const std::int64_t since = b.busy_since_ns.load(std::memory_order_relaxed);
-    if (std::chrono::nanoseconds(now - since) > limit) {
-      kill_worker(slot->id, fmt::format("timeout: task {} ran past task_timeout ({} ms)", task,
-                                        config_.task_timeout.count()));
+    const auto running = slot->queue->oldest_running();
+    if (!running) {
+      slot->timed_position = ~std::uint64_t{0};
+      continue;
+    }
+    if (slot->timed_position != slot->queue->completed()) {
+      slot->timed_position = slot->queue->completed();
+      slot->running_since = now;
+    } else if (now - slot->running_since > limit) {
+      kill_worker(slot->id, fmt::format("timeout: task {} ran past task_timeout ({} ms)",
+                                        tasks_[*running].id, config_.task_timeout.count()));
     }
   }
 }

@@ -36,16 +36,17 @@ std::int64_t monotonic_ns() {
 
 }  // namespace
 
-WorkerLoop::WorkerLoop(const SharedMemory& memory, std::uint32_t id, HandlerRunner& runner,
-                       std::uint64_t max_request)
+WorkerLoop::WorkerLoop(const SharedMemory& memory, const WorkerRegion& own, std::uint32_t id,
+                       HandlerRunner& runner, std::uint64_t max_request)
     : memory_(memory),
       header_(memory.header()),
-      block_(memory.worker(id)),
+      block_(memory.block(id)),
+      state_(own.state()),
       id_(id),
       runner_(runner),
-      consumer_(memory.slots(), header_.slot_count, header_.slot_shift, header_.claim_hint, id),
-      writer_(block_, memory.completion_ring(id), header_.ring_bytes,
-              std::max<std::uint64_t>(header_.result_capacity, shm::kReasonBytes)),
+      consumer_(block_, memory.queue(id), memory.layout().queue_slots, state_),
+      writer_(state_, block_, own.ring(), own.ring_bytes(),
+              std::max<std::uint64_t>(memory.layout().result_capacity, shm::kReasonBytes)),
       max_request_(max_request) {}
 
 void WorkerLoop::run() {
@@ -54,57 +55,54 @@ void WorkerLoop::run() {
       retire();
     } else if (!runner_.wait_until_ready()) {
       continue;  // asked to stop while the handler was getting ready
-    } else if (auto record = claim_or_wait()) {
-      execute(*record);
+    } else if (auto task = claim_or_wait()) {
+      execute(*task);
       ++tasks_done_;
     }
   }
 }
 
 void WorkerLoop::retire() {
-  if (block_.retiring.exchange(1, std::memory_order_acq_rel) == 0) notify_master();
-  block_.wake.store(shm::kRetired, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (!stop_requested()) futex_wait(block_.wake, shm::kRetired);
+  if (state_.retiring.exchange(1, std::memory_order_acq_rel) == 0) notify_master();
+  sleep_unless(shm::kRetired, [] { return false; });
 }
 
 bool WorkerLoop::stop_requested() const { return block_.stop.load(std::memory_order_acquire) != 0; }
 
-std::optional<std::uint64_t> WorkerLoop::claim_or_wait() {
+// The wake word is the master's; the worker says which value of it it saw
+// before it looked once more. The master changes the word (and wakes) only
+// when the value still matches, so a busy pool makes no system call, and
+// whatever the interleaving one side sees the other (both fence).
+template <typename Ready>
+void WorkerLoop::sleep_unless(shm::WakeState state, Ready&& ready) {
+  const std::uint32_t seen = block_.wake.load(std::memory_order_acquire);
+  state_.sleep.store(shm::sleep_word(seen, state), std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (!ready() && !stop_requested()) futex_wait(block_.wake, seen);
+  state_.sleep.store(shm::sleep_word(0, shm::kRunning), std::memory_order_relaxed);
+}
+
+std::optional<DispatchConsumer::Task> WorkerLoop::claim_or_wait() {
   for (int spin = 0; spin < kSpinsBeforeSleep; ++spin) {
-    if (auto record = consumer_.try_claim()) return record;
+    if (auto task = consumer_.try_take()) return task;
     cpu_relax();
   }
-  // Announce the sleep, then look once more: the master publishes, then
-  // looks at `wake`; one of the two sees the other (both fence).
-  block_.wake.store(shm::kWaitingForWork, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (auto record = consumer_.try_claim()) {
-    block_.wake.store(shm::kRunning, std::memory_order_relaxed);
-    return record;
-  }
-  if (!stop_requested()) futex_wait(block_.wake, shm::kWaitingForWork);
-  block_.wake.store(shm::kRunning, std::memory_order_relaxed);
-  return std::nullopt;
+  sleep_unless(shm::kWaitingForWork, [this] { return consumer_.work_visible(); });
+  return consumer_.try_take();
 }
 
 char* WorkerLoop::reserve_room() {
   for (;;) {
     if (char* data = writer_.try_reserve()) return data;
     notify_master();
-    block_.wake.store(shm::kWaitingForRoom, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (char* data = writer_.try_reserve()) {
-      block_.wake.store(shm::kRunning, std::memory_order_relaxed);
-      return data;
-    }
-    futex_wait(block_.wake, shm::kWaitingForRoom);
-    block_.wake.store(shm::kRunning, std::memory_order_relaxed);
+    char* data = nullptr;
+    sleep_unless(shm::kWaitingForRoom, [&] { return (data = writer_.try_reserve()) != nullptr; });
+    if (data != nullptr) return data;
   }
 }
 
 const shm::TaskRecord* WorkerLoop::record_at(std::uint64_t offset) const {
-  const std::uint64_t arena_bytes = header_.arena_bytes;
+  const std::uint64_t arena_bytes = memory_.layout().arena_bytes;
   if (offset > arena_bytes || arena_bytes - offset < sizeof(shm::TaskRecord) ||
       offset % alignof(shm::TaskRecord) != 0) {
     return nullptr;
@@ -115,27 +113,28 @@ const shm::TaskRecord* WorkerLoop::record_at(std::uint64_t offset) const {
   return record;
 }
 
-void WorkerLoop::execute(std::uint64_t record_offset) {
+void WorkerLoop::execute(const DispatchConsumer::Task& task) {
   char* data = reserve_room();
-  const shm::TaskRecord* record = record_at(record_offset);
+  const shm::TaskRecord* record = record_at(task.record);
   if (record == nullptr) {
-    // Only a broken master could publish this. Dying hands the claim back to
-    // the master, which requeues or dead-letters the task it meant.
-    spdlog::critical("claimed a task record outside the arena (offset {}); exiting", record_offset);
+    // Only a broken master could publish this. Dying hands the task back to
+    // the master, which requeues or dead-letters it.
+    spdlog::critical("took a task whose record (offset {}) is not in the arena; exiting",
+                     task.record);
     spdlog::default_logger()->flush();
     std::_Exit(70);  // EX_SOFTWARE
   }
   const std::uint64_t task_id = record->id;
   const std::int64_t started_ns = monotonic_ns();
-  block_.busy_since_ns.store(started_ns, std::memory_order_relaxed);
-  block_.current_task.store(task_id, std::memory_order_release);
+  state_.busy_since_ns.store(started_ns, std::memory_order_relaxed);
+  state_.current_task.store(task_id, std::memory_order_release);
 
   const TaskInput input{.id = task_id,
                         .queue = {record->queue(), record->queue_len},
                         .payload = {record->payload(), record->payload_len},
                         .attempt = record->attempt,
                         .worker_id = id_};
-  tasq_result result{.data = data, .capacity = header_.result_capacity, .length = 0};
+  tasq_result result{.data = data, .capacity = memory_.layout().result_capacity, .length = 0};
   TaskOutput output;
   try {
     output = runner_.run(input, result);
@@ -155,20 +154,23 @@ void WorkerLoop::execute(std::uint64_t record_offset) {
         std::min<std::uint64_t>(output.reason.size(), writer_.data_capacity()));
     std::memcpy(data, output.reason.data(), reason_len);
   }
-  writer_.commit(output.status, task_id, record_offset, result_len, reason_len, started_ns);
-  block_.current_task.store(0, std::memory_order_relaxed);
+  writer_.commit(output.status, task_id, task.position, result_len, reason_len, started_ns);
+  state_.current_task.store(0, std::memory_order_relaxed);
   notify_master();
 }
 
-void WorkerLoop::notify_master() const {
-  // Pairs with the master's fence between clearing the flag and reading the
-  // rings: either it sees this worker's publication, or this sees 0.
+void WorkerLoop::notify_master() {
+  // Pairs with the master's fence between bumping drain_seq and reading the
+  // workers' regions: either it sees what this worker published, or this
+  // sees the new drain_seq and writes the eventfd again.
   std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (header_.master_notified.load(std::memory_order_relaxed) != 0) return;
-  if (header_.master_notified.exchange(1, std::memory_order_acq_rel) != 0) return;
+  const std::uint64_t seq = header_.drain_seq.load(std::memory_order_relaxed);
+  if (seq == notified_at_) return;
+  notified_at_ = seq;
   const std::uint64_t one = 1;
   while (::write(shm::kNotifyFd, &one, sizeof(one)) < 0) {
     if (errno == EINTR) continue;
+    // EAGAIN: the counter is full, so the master has a wake-up pending anyway.
     if (errno != EAGAIN) spdlog::error("write(eventfd) to the master: {}", std::strerror(errno));
     break;
   }

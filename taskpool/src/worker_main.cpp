@@ -21,6 +21,7 @@
 #include "shared_memory.h"
 #include "tasq/taskpool/handler_runner.h"
 #include "tasq/taskpool/pool.h"
+#include "worker_descriptors.h"
 #include "worker_loop.h"
 #include "worker_privileges.h"
 #include "worker_settings.h"
@@ -73,10 +74,14 @@ bool bind_to_master(pid_t master) {
 
 int run(std::uint32_t id) {
   SharedMemory memory = SharedMemory::attach(shm::kMemoryFd);
-  const shm::Header& header = memory.header();
-  if (id >= header.worker_count) {
+  WorkerRegion own = WorkerRegion::attach(shm::kWorkerMemoryFd, memory.header());
+  // Mapped: the descriptors are of no more use, and a handler must not find them.
+  memory.close_fd();
+  own.close_fd();
+  const Layout& layout = memory.layout();
+  if (id >= layout.worker_count) {
     std::fprintf(stderr, "tasqd worker: id %u is not below the pool's %u workers\n", id,
-                 header.worker_count);
+                 layout.worker_count);
     return shm::kExitConfig;
   }
   auto settings = decode_worker_settings(memory.settings());
@@ -93,17 +98,19 @@ int run(std::uint32_t id) {
     spdlog::error("cannot enter the worker's jail: {}", e.what());
     return shm::kExitConfig;
   }
-  if (!bind_to_master(static_cast<pid_t>(header.master_pid))) return 1;
+  if (!bind_to_master(static_cast<pid_t>(memory.header().master_pid))) return 1;
+  close_on_exec_above_stderr();
 
   // A pipe: co-process that is slow to start must not keep a stopping worker.
-  const shm::WorkerBlock& stop_block = memory.worker(id);
+  // The master's block for this worker, where the master asks it to stop.
+  const shm::MasterBlock& stop_block = memory.block(id);
   std::unique_ptr<HandlerRunner> runner;
   try {
     runner = make_handler_runner(settings->handler,
                                  {.task_timeout = settings->task_timeout,
                                   .pipe_start_timeout = settings->pipe_start_timeout,
                                   .stop_grace = co_process_grace(settings->max_wait),
-                                  .max_part_bytes = header.result_capacity,
+                                  .max_part_bytes = memory.layout().result_capacity,
                                   .stop_requested = [&stop_block] {
                                     return stop_block.stop.load(std::memory_order_acquire) != 0;
                                   }});
@@ -116,9 +123,8 @@ int run(std::uint32_t id) {
     return shm::kExitConfig;
   }
 
-  WorkerLoop loop(memory, id, *runner, settings->max_request);
-  shm::WorkerBlock& block = memory.worker(id);
-  block.ready.store(1, std::memory_order_release);
+  WorkerLoop loop(memory, own, id, *runner, settings->max_request);
+  own.state().ready.store(1, std::memory_order_release);
   loop.notify_master();
   spdlog::debug("ready: handler {}", settings->handler);
   loop.run();

@@ -19,19 +19,29 @@ extern char** environ;  // NOLINT: POSIX declares it nowhere else
 namespace tasq::taskpool {
 namespace {
 
-/// The master's environment with the worker marker set to `id`. systemd's
+/// The master's secrets and its own channels. The container image hands the
+/// admin token to tasqd in its environment; a worker, and through it every
+/// task's command, could otherwise reload or stop tasqd with it. systemd's
 /// notification socket and watchdog settings are the master's alone: a
 /// handler must not be able to report readiness or pet the watchdog.
+constexpr std::string_view kMasterOnly[] = {"TASQ_ADMIN_TOKEN=", "TASQ_ADMIN_TOKEN_FILE=",
+                                            "NOTIFY_SOCKET=", "WATCHDOG_USEC=", "WATCHDOG_PID="};
+
+bool master_only(std::string_view entry) {
+  for (std::string_view name : kMasterOnly) {
+    if (entry.starts_with(name)) return true;
+  }
+  return false;
+}
+
+/// The master's environment without what is the master's alone, with the
+/// worker marker set to `id`.
 std::vector<std::string> worker_environment(std::uint32_t id) {
   const std::string marker = std::string(shm::kWorkerEnv) + "=";
-  static constexpr std::string_view kMasterOnly[] = {"NOTIFY_SOCKET=", "WATCHDOG_USEC=",
-                                                     "WATCHDOG_PID="};
   std::vector<std::string> env;
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-    std::string_view text(*entry);
-    bool keep = !text.starts_with(marker);
-    for (auto prefix : kMasterOnly) keep = keep && !text.starts_with(prefix);
-    if (keep) env.emplace_back(text);
+    const std::string_view text(*entry);
+    if (!text.starts_with(marker) && !master_only(text)) env.emplace_back(text);
   }
   env.push_back(marker + std::to_string(id));
   return env;
@@ -47,7 +57,7 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 
 // The pipe that tells the parent how exec went: closed by a successful exec
 // (CLOEXEC), or carrying the errno of a failed one.
-constexpr int kExecReportFd = shm::kMemoryFd + 1;
+constexpr int kExecReportFd = shm::kWorkerMemoryFd + 1;
 
 // Between fork and exec only async-signal-safe calls: everything the child
 // needs was prepared by the parent.
@@ -66,12 +76,14 @@ constexpr int kExecReportFd = shm::kMemoryFd + 1;
 
   const int null_fd = ::open("/dev/null", O_RDONLY);
   if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
-  // Park all three above their targets first, in case one already sits there.
+  // Park all four above their targets first, in case one already sits there.
   const int notify = ::fcntl(request.notify_fd, F_DUPFD, 10);
   const int memory = ::fcntl(request.memory_fd, F_DUPFD, 10);
+  const int own = ::fcntl(request.worker_memory_fd, F_DUPFD, 10);
   const int report = ::fcntl(report_fd, F_DUPFD_CLOEXEC, 10);
-  if (notify < 0 || memory < 0 || report < 0 || ::dup2(notify, shm::kNotifyFd) < 0 ||
-      ::dup2(memory, shm::kMemoryFd) < 0 || ::dup3(report, kExecReportFd, O_CLOEXEC) < 0) {
+  if (notify < 0 || memory < 0 || own < 0 || report < 0 || ::dup2(notify, shm::kNotifyFd) < 0 ||
+      ::dup2(memory, shm::kMemoryFd) < 0 || ::dup2(own, shm::kWorkerMemoryFd) < 0 ||
+      ::dup3(report, kExecReportFd, O_CLOEXEC) < 0) {
     ::_exit(shm::kExitConfig);
   }
   const int first_closed = kExecReportFd + 1;

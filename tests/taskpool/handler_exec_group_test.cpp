@@ -10,43 +10,20 @@
 #include <filesystem>
 
 #include "handler_test_support.h"
+#include "sleep_probe.h"
 #include "tasq/test/eventually.h"
-#include "tasq/test/files.h"
 
 namespace tasq::taskpool {
 namespace {
 
 using namespace std::chrono_literals;
-using tasq::test::read_file;
 using testing::expect_no_children;
+using testing::live_sleeps;
 using testing::run_task;
 
 // Far beyond any timeout below, far below the sleeps the commands start: a
 // task that took this long waited for its children instead of killing them.
 constexpr auto hung = 20s;
-
-// A sleep duration unique to this test process and `tag`, so that the
-// processes a command starts can be found in /proc by their command line.
-std::string unique_nap(int tag) { return "30." + std::to_string(::getpid()) + std::to_string(tag); }
-
-// Live processes running `sleep NAP`. A zombie counts as gone: it has been
-// killed, and reaping an orphan is its new parent's business.
-int live_sleeps(const std::string& nap) {
-  const std::string cmdline = "sleep" + std::string(1, '\0') + nap + std::string(1, '\0');
-  int count = 0;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (read_file(entry.path() / "cmdline") != cmdline) continue;
-    const std::string stat = read_file(entry.path() / "stat");
-    const std::size_t paren = stat.rfind(')');
-    if (paren == std::string::npos || paren + 2 >= stat.size()) continue;  // exited meanwhile
-    const char state = stat[paren + 2];
-    if (state != 'Z' && state != 'X') ++count;
-  }
-  return count;
-}
 
 // SIGKILL is delivered asynchronously; give the kernel time, generously.
 bool sleeps_gone(const std::string& nap) {
@@ -56,7 +33,7 @@ bool sleeps_gone(const std::string& nap) {
 TEST(ExecTimeout, KillsTheWholeProcessGroup) {
   HandlerOptions options;
   options.task_timeout = 200ms;
-  const std::string nap = unique_nap(1);
+  const std::string nap = testing::unique_nap(30, 1);
   // A background job and a foreground one, both holding stdout open.
   auto runner = make_handler_runner(
       "exec:echo started >&2; sleep " + nap + " & sleep " + nap + "; wait", options);
@@ -76,7 +53,7 @@ TEST(ExecTimeout, KillsTheWholeProcessGroup) {
 TEST(ExecTimeout, AppliesToACommandThatClosedItsStdio) {
   HandlerOptions options;
   options.task_timeout = 200ms;
-  const std::string nap = unique_nap(2);
+  const std::string nap = testing::unique_nap(30, 2);
   auto runner = make_handler_runner("exec:exec <&- >&- 2>&-; sleep " + nap, options);
   const auto begin = std::chrono::steady_clock::now();
   const auto run = run_task(*runner, "");
@@ -99,7 +76,7 @@ TEST(ExecTimeout, FastCommandIsUnaffected) {
 TEST(ExecProcess, TaskEndsWithItsShellAndLeftoversAreKilled) {
   // The background sleep inherits stdout, so waiting for EOF would wait for
   // it; the task must end when the shell does, and take the sleep with it.
-  const std::string nap = unique_nap(3);
+  const std::string nap = testing::unique_nap(30, 3);
   auto runner = make_handler_runner("exec:sleep " + nap + " & echo ok", {});
   const auto begin = std::chrono::steady_clock::now();
   const auto run = run_task(*runner, "");

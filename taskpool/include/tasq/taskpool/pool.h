@@ -98,6 +98,9 @@ class Pool {
   Pool& operator=(const Pool&) = delete;
 
   /// Creates the shared memory and starts the workers. Throws on failure.
+  /// Makes this process a child subreaper that reaps all its children: every
+  /// child that is not a worker is taken for something a worker's handler
+  /// left behind, and killed. The process must start no children of its own.
   void start();
 
   /// Enqueues one task per payload, all or none. Returns the id of the last,
