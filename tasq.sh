@@ -21,6 +21,9 @@ PACKAGES=(
   gnuplot-nox
   prometheus chromium
 )
+# The results tests' node client installs node-redis from the npm registry
+# with npm; a machine with a Node.js that brings its own npm needs neither.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 JOBS=$(nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS=${TASQ_FUZZ_SECONDS:-150}

@@ -16,7 +16,14 @@
 #            scheduled send time (no coordinated omission)
 #   scrape   the same LPUSH load with and without a client scraping /metrics
 #            every second (the `metrics` listener), rounds alternating
-#   memory   tasqd master and worker RSS idle, and after 1,000,000 tasks
+#   memory   tasqd master and worker RSS idle, and after 1,000,000 tasks (kept
+#            results off: they are bounded by result_max_memory, measured below)
+#   wait     push and wait for the outcome, at 1 and 50 clients: tasq's LPUSH +
+#            XREAD BLOCK on tasq:result:ID against Redis's classic RPC (LPUSH a
+#            job, BRPOP a per-job reply list that rpc_worker fills), p50/p99
+#            and round trips/s
+#   results  master memory per kept result beyond its bytes (result_memory_bench)
+#   blocked  10,000 clients blocked in XREAD BLOCK: tasqd's memory and CPU
 #   pool     the task pool alone (pool_bench, no network)
 #   pipe_php, pipe_python, pipe_memory
 #            pipe: co-processes with the PHP and Python worker libraries,
@@ -49,7 +56,7 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift ;;
     --swoole) swoole_so=$(realpath "$2"); shift ;;
     --section) only+=("$2"); shift ;;
-    -h | --help) sed -n '2,33p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,41p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *) build=$1 ;;
   esac
@@ -62,6 +69,7 @@ if ((smoke)); then
   e2e_rounds=1 e2e_tasks=5000 e2e_timeout=30
   lat_rounds=1 lat_rate=5000 lat_tasks=1000 lat_timeout=30
   mem_tasks=20000
+  wait_rounds=1 wait_requests=500 result_count=20000 blocked_clients=200 blocked_seconds=1
   pool_rounds=1 pool_tasks=20000
   scrape_rounds=1 scrape_requests=20000
 else
@@ -74,6 +82,7 @@ else
   # A saturated Redis side drains its backlog after the last send: give it time.
   lat_rounds=3 lat_rate=20000 lat_tasks=200000 lat_timeout=180
   mem_tasks=1000000
+  wait_rounds=3 wait_requests=20000 result_count=1000000 blocked_clients=10000 blocked_seconds=10
   pool_rounds=3 pool_tasks=2000000
   # Each run lasts several seconds, so that it sees several scrapes.
   scrape_rounds=7 scrape_requests=2000000
@@ -89,7 +98,9 @@ build=$(realpath "$build")
 tasqd=$build/server/tasqd
 bench_bin=$build/bench
 for exe in "$tasqd" "$bench_bin"/bench_e2e "$bench_bin"/bench_latency "$bench_bin"/brpop_consumer \
-  "$bench_bin"/rpop_batch_consumer "$bench_bin"/pool_bench "$bench_bin"/liblatency_plugin.so; do
+  "$bench_bin"/rpop_batch_consumer "$bench_bin"/pool_bench "$bench_bin"/liblatency_plugin.so \
+  "$bench_bin"/bench_wait "$bench_bin"/rpc_worker "$bench_bin"/bench_blocked \
+  "$bench_bin"/result_memory_bench; do
   [ -e "$exe" ] || { echo "run.sh: $exe is missing: build $build first" >&2; exit 1; }
 done
 for tool in redis-server redis-benchmark redis-cli gnuplot; do
@@ -457,7 +468,9 @@ memory_rows() {
 # which grow towards ring_size as tasks pass through and then stay.
 section_memory() {
   note "memory: RSS idle and after $mem_tasks tasks"
-  start_tasqd memory
+  # Kept results and events are memory by design (up to result_max_memory,
+  # finished_events_max): off here, so that growth means a leak.
+  start_tasqd memory --result_ttl 0 --finished_events_max 0
   local master=$tasq_pid workers_idle master_idle
   local -a worker_pids
   mapfile -t worker_pids < <(redis-cli -p "$tasq_port" INFO workers | tr -d '\r' |
@@ -471,6 +484,96 @@ section_memory() {
   sleep 0.5
   memory_rows master "$master_idle" "$(memory_of "$master")"
   memory_rows "worker (the larger)" "$workers_idle" "$(memory_of "${worker_pids[@]}")"
+  stop_bg "$tasq_pid"
+}
+
+# ------------------------------------------------------------------ wait --
+# wait_run PORT CLIENTS [--redis] -> "round_trips_per_s p50_us p99_us"
+wait_run() {
+  local port=$1 clients=$2
+  shift 2
+  "$bench_bin/bench_wait" --port "$port" --clients "$clients" --requests "$wait_requests" \
+    --size "$payload" "$@" >"$work/wait.out" 2>"$work/wait.log" || fail "wait $*"
+  cat "$work/wait.out" >&2
+  awk '{for (i=1;i<=NF;i++) {if ($i=="round" && $(i+1)=="trips/s,") a=$(i-1);
+        if ($i=="p50") b=$(i+1); if ($i=="p99") c=$(i+1)}} END {print a, b, c}' "$work/wait.out"
+}
+
+section_wait() {
+  note "wait: push and wait, $wait_requests round trips at 1 and 50 clients, $wait_rounds rounds"
+  start_tasqd wait
+  local clients round side i workers_started
+  for clients in 1 50; do
+    : >"$work/t" && : >"$work/r"
+    for round in $(seq "$wait_rounds"); do
+      local order=(tasq redis)
+      ((round % 2)) || order=(redis tasq)
+      for side in "${order[@]}"; do
+        if [ "$side" = tasq ]; then
+          wait_run "$tasq_port" "$clients" >>"$work/t"
+          continue
+        fi
+        redis-cli -p "$redis_port" DEL bench_jobs >/dev/null
+        workers_started=()
+        for i in $(seq "$workers"); do
+          start_bg "rpc$i.log" "$bench_bin/rpc_worker" "$redis_port" bench_jobs
+          workers_started+=("$last_pid")
+        done
+        wait_run "$redis_port" "$clients" --redis >>"$work/r"
+        for i in "${workers_started[@]}"; do redis-cli -p "$redis_port" LPUSH bench_jobs STOP >/dev/null; done
+        for i in "${workers_started[@]}"; do stop_when_done "$i"; done
+      done
+    done
+    local col t r name
+    declare -A wait_t wait_r
+    for col in 1 2 3; do
+      name=$(echo rps p50 p99 | cut -d' ' -f"$col")
+      awk -v c="$col" '{print $c}' "$work/t" >"$work/tc"
+      awk -v c="$col" '{print $c}' "$work/r" >"$work/rc"
+      wait_t[$name]=$(number "wait tasq $name" "$(median "$work/tc")")
+      wait_r[$name]=$(number "wait redis $name" "$(median "$work/rc")")
+    done
+    t=${wait_t[p99]} r=${wait_r[p99]}
+    row "push and wait, $clients client(s): p99" "$(fmt_us "$t")" "$(fmt_us "$r")" \
+      "$(printf '%.2fx' "$(calc "$t / $r")")" "≤ 0.5x" "$(met "$t / $r <= 0.5")"
+    row "push and wait, $clients client(s): p50" "$(fmt_us "${wait_t[p50]}")" \
+      "$(fmt_us "${wait_r[p50]}")" "$(printf '%.2fx' "$(calc "${wait_t[p50]} / ${wait_r[p50]}")")" "" ""
+    t=${wait_t[rps]} r=${wait_r[rps]}
+    row "push and wait, $clients client(s) (round trips/s)" "$(fmt_int "$t")" "$(fmt_int "$r")" \
+      "$(printf '%.2fx' "$(calc "$t / $r")")" "≥ 2.0x" "$(met "$t / $r >= 2.0")"
+  done
+  stop_bg "$tasq_pid"
+}
+
+# --------------------------------------------------------------- results --
+section_results() {
+  note "results: memory per kept result, $result_count results of $payload bytes"
+  "$bench_bin/result_memory_bench" --results "$result_count" --size "$payload" \
+    >"$work/results.out" 2>"$work/results.log" || fail "result_memory_bench"
+  cat "$work/results.out" >&2
+  local beyond
+  beyond=$(number "results: bytes beyond" "$(awk '{for (i=1;i<=NF;i++) if ($i=="beyond") {print $(i-2); exit}}' \
+    "$work/results.out")")
+  row "master memory per kept result beyond its bytes" "$(printf '%.0f B' "$beyond")" "" "" \
+    "≤ 128 B" "$(met "$beyond <= 128")"
+}
+
+# --------------------------------------------------------------- blocked --
+section_blocked() {
+  note "blocked: $blocked_clients clients in XREAD BLOCK for $blocked_seconds s"
+  start_tasqd blocked --max_connections $((blocked_clients + 100))
+  "$bench_bin/bench_blocked" --port "$tasq_port" --pid "$tasq_pid" --clients "$blocked_clients" \
+    --seconds "$blocked_seconds" >"$work/blocked.out" 2>"$work/blocked.log" || fail "bench_blocked"
+  cat "$work/blocked.out" >&2
+  local each cpu
+  each=$(number "blocked: bytes each" "$(awk '/^blocked clients .* private RSS/ {for (i=1;i<=NF;i++) if ($i=="B") print $(i-1)}' \
+    "$work/blocked.out")")
+  cpu=$(number "blocked: cpu" "$(awk '/used .* of CPU/ {for (i=1;i<=NF;i++) if ($i=="ms") print $(i-1)}' \
+    "$work/blocked.out")")
+  row "$(fmt_int "$blocked_clients") clients blocked in XREAD: memory each" "$(printf '%.0f B' "$each")" \
+    "" "" "bounded" ""
+  row "$(fmt_int "$blocked_clients") clients blocked $blocked_seconds s: tasqd CPU" \
+    "$(printf '%.0f ms' "$cpu")" "" "" "none (no polling)" "$(met "$cpu <= 20")"
   stop_bg "$tasq_pid"
 }
 
@@ -539,7 +642,7 @@ description=$(machine)
 started_at=$(date +%s)
 cpu_wait0=$(cpu_wait_us)
 start_redis
-for section in ingest scrape e2e latency memory pool pipe_php pipe_python pipe_memory; do
+for section in ingest scrape e2e latency memory wait results blocked pool pipe_php pipe_python pipe_memory; do
   if wanted "$section"; then "section_$section"; fi
 done
 stop_bg "$redis_pid"
@@ -563,7 +666,7 @@ fi
   echo "Machine: $description$pressure"
   echo "Run: $([ "$smoke" = 1 ] && echo 'smoke (tiny sizes: the figures mean nothing)' || echo full)," \
     "$(($(date +%s) - started_at)) s; medians of alternating rounds" \
-    "(ingest $ingest_rounds at -P 1 and 16, $ingest_rounds_extra at other depths, scrape $scrape_rounds, e2e $e2e_rounds, latency $lat_rounds, pool $pool_rounds, pipe $pipe_rounds)$( ((${#only[@]})) && echo "; only ${only[*]}")."
+    "(ingest $ingest_rounds at -P 1 and 16, $ingest_rounds_extra at other depths, scrape $scrape_rounds, e2e $e2e_rounds, latency $lat_rounds, wait $wait_rounds, pool $pool_rounds, pipe $pipe_rounds)$( ((${#only[@]})) && echo "; only ${only[*]}")."
   echo "Other: redis-server (persistence off; with 2 BRPOP consumers end to end) unless the row names it."
   echo
   echo "| section | tasq | other | tasq / other | goal | met? |"

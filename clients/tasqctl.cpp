@@ -18,6 +18,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "admin_client.h"
 #include "tasq/access/token_file.h"
@@ -82,11 +83,12 @@ int main(int argc, char** argv) {
       ("timeout", po::value<double>()->default_value(2.0), "seconds to wait for the reply");
   // clang-format on
   po::options_description hidden;
-  hidden.add_options()("verb", po::value<std::string>());
+  hidden.add_options()("verb", po::value<std::string>())(
+      "args", po::value<std::vector<std::string>>()->multitoken());
   po::options_description all;
   all.add(options).add(hidden);
   po::positional_options_description positional;
-  positional.add("verb", 1);
+  positional.add("verb", 1).add("args", -1);
 
   po::variables_map vm;
   try {
@@ -96,10 +98,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "tasqctl: %s\n", e.what());
     return kExitUsage;
   }
-  static const std::set<std::string> kVerbs{"ping", "stats", "workers", "reload", "shutdown"};
+  static const std::set<std::string> kVerbs{"ping",     "stats", "workers", "reload",
+                                            "shutdown", "dead",  "retry"};
   if (vm.count("help") != 0 || vm.count("verb") == 0) {
     std::cout << "usage: tasqctl [--admin HOST:PORT] [--token T] [--json] "
-                 "ping|stats|workers|reload|shutdown\n\n"
+                 "ping|stats|workers|reload|shutdown|dead [QUEUE|* [LIMIT]]|retry ID|all [QUEUE]\n\n"
               << options
               << "\nThe admin port takes commands only with tasqd's admin token. Without --token\n"
                  "or TASQ_ADMIN_TOKEN, tasqctl reads the token file tasqd wrote for a loopback\n"
@@ -112,15 +115,29 @@ int main(int argc, char** argv) {
   }
   auto verb = vm["verb"].as<std::string>();
   if (kVerbs.count(verb) == 0) {
-    std::fprintf(stderr, "tasqctl: unknown command '%s' (ping, stats, workers, reload, shutdown)\n",
+    std::fprintf(stderr,
+                 "tasqctl: unknown command '%s' (ping, stats, workers, reload, shutdown, dead, "
+                 "retry)\n",
                  verb.c_str());
     return kExitUsage;
   }
+  const auto args =
+      vm.count("args") != 0 ? vm["args"].as<std::vector<std::string>>() : std::vector<std::string>();
+  const std::size_t most_args = verb == "dead" || verb == "retry" ? 2 : 0;
+  if (args.size() > most_args || (verb == "retry" && args.empty())) {
+    std::fprintf(stderr, "tasqctl: usage: %s\n",
+                 verb == "dead"    ? "tasqctl dead [QUEUE|* [LIMIT]]"
+                 : verb == "retry" ? "tasqctl retry ID|all [QUEUE]"
+                                   : ("tasqctl " + verb + " (no arguments)").c_str());
+    return kExitUsage;
+  }
+  std::string command = verb;
+  for (const auto& arg : args) command += " " + arg;
   const auto address = vm["admin"].as<std::string>();
   const Token token = find_token(vm["token"].as<std::string>(), address);
   auto timeout = std::chrono::milliseconds(static_cast<long long>(vm["timeout"].as<double>() * 1000));
-  bool repeatable = verb == "ping" || verb == "stats" || verb == "workers";
-  auto reply = admin_request(address, token.value.empty() ? verb : token.value + " " + verb,
+  bool repeatable = verb == "ping" || verb == "stats" || verb == "workers" || verb == "dead";
+  auto reply = admin_request(address, token.value.empty() ? command : token.value + " " + command,
                              timeout, repeatable);
   if (!reply.ok) {
     std::fprintf(stderr, "tasqctl: %s\n", reply.text.c_str());
@@ -137,10 +154,12 @@ int main(int argc, char** argv) {
     return kExitError;
   }
   try {
-    if (vm.count("json") != 0 || (verb != "stats" && verb != "workers")) {
+    if (vm.count("json") != 0 || (verb != "stats" && verb != "workers" && verb != "dead")) {
       std::cout << reply.text << "\n";
     } else if (verb == "stats") {
       std::cout << format_stats(reply.text);
+    } else if (verb == "dead") {
+      std::cout << format_dead(reply.text);
     } else {
       std::cout << format_workers(reply.text);
     }

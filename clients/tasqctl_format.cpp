@@ -103,4 +103,43 @@ std::string format_stats(const std::string& json_text) {
   return out;
 }
 
+namespace {
+
+// Bytes that would break the table (control characters, a line end) are
+// shown as '?', and long texts are cut with an ellipsis.
+std::string cell(const std::string& text, std::size_t width) {
+  std::string out;
+  for (char ch : text) {
+    if (out.size() + 1 > width) {
+      out.resize(width - 3);
+      out += "...";
+      break;
+    }
+    out += static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f ? '?' : ch;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_dead(const std::string& json_text) {
+  auto doc = json::parse(json_text);
+  std::string out = fmt::format("{:<12} {:<16} {:>8} {:>12}  {:<32}  {}\n", "ID", "QUEUE",
+                                "ATTEMPTS", "DEAD FOR", "ERROR", "PAYLOAD");
+  const long long now_ms = doc.value("now_ms", 0LL);
+  for (const auto& letter : doc.at("dead")) {
+    const long long ended = letter.value("ended_ms", 0LL);
+    out += fmt::format("{:<12} {:<16} {:>8} {:>12}  {:<32}  {}\n", letter.value("id", 0ULL),
+                       cell(letter.value("queue", std::string()), 16),
+                       letter.value("attempts", 0ULL),
+                       format_duration(now_ms > ended ? (now_ms - ended) / 1000 : 0),
+                       cell(letter.value("error", std::string()), 32),
+                       cell(letter.value("payload", std::string()), 40));
+  }
+  out += fmt::format("{} shown, {} dead letter(s) kept{}\n", doc.at("dead").size(),
+                     doc.value("total", 0ULL),
+                     doc.value("truncated", false) ? " (list cut to fit one datagram)" : "");
+  return out;
+}
+
 }  // namespace tasq::clients

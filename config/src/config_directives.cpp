@@ -58,6 +58,7 @@ constexpr std::string_view kAdmin = "Admin port";
 constexpr std::string_view kProcess = "Process";
 constexpr std::string_view kDurability = "Durability";
 constexpr std::string_view kTime = "Time and change";
+constexpr std::string_view kResults = "Results and events";
 
 // A year: long enough for any real timeout, short enough that adding it to
 // a clock or converting it to nanoseconds cannot overflow.
@@ -118,6 +119,24 @@ constexpr auto kDirectives = std::to_array<Directive>({
         .name = "ring_size", .group = kTasks, .arg = "SIZE", .default_value = "64m",
         .max = 64ull << 30,
         .help = "shared-memory payload capacity; at least 2 x package_max_length + 64k"}),
+
+    // ------------------------------------------------- results and events
+    row<Duration<&Config::result_ttl>>({
+        .name = "result_ttl", .group = kResults, .arg = "SECONDS", .default_value = "300",
+        .max = kYear,
+        .help = "seconds a task's result is kept after it ends (tasq:result:<ID>); 0 = keep none"}),
+    row<Size<&Config::result_max_memory_bytes>>({
+        .name = "result_max_memory", .group = kResults, .arg = "SIZE", .default_value = "64m",
+        .max = 1ull << 40,
+        .help = "bound on all kept results; past it the oldest go first (results_evicted)"}),
+    row<Count<&Config::finished_events_max>>({
+        .name = "finished_events_max", .group = kResults, .arg = "N", .default_value = "10000",
+        .max = 10'000'000,
+        .help = "entries kept in the tasq:finished stream; 0 = none"}),
+    row<Count<&Config::dead_letter_max>>({
+        .name = "dead_letter_max", .group = kResults, .arg = "N", .default_value = "10000",
+        .max = 10'000'000,
+        .help = "dead-lettered tasks kept in the tasq:dead stream (the oldest go first)"}),
 
     // ---------------------------------------------------------- network
     row<Listen>({

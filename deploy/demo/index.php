@@ -1,47 +1,50 @@
 <?php
 // The web producer of the compose demo: every request to nginx reaches this
-// script through PHP-FPM, which runs clients/examples/push.php -- the PHP
-// example, unchanged -- to push one task and answers with its id.
+// script through PHP-FPM, which pushes one task with Tasq\Client (phpredis)
+// and waits for its outcome -- Swoole's taskwait from a PHP-FPM request --
+// then answers with the task id and what the task returned.
 //
 // Environment (set in docker-compose.yml): TASQ_HOST (default tasqd),
-// TASQ_PORT (6380), TASQ_QUEUE (web). Point TASQ_HOST at twemproxy to push
-// through the proxy.
+// TASQ_PORT (6380), TASQ_QUEUE (web), TASQ_WAIT (seconds, default 2). With
+// TASQ_HOST pointing at twemproxy the push still works, but the wait cannot
+// (a result lives on the shard that ran the task): the page then only
+// queues.
 
-// push.php is a command-line script: it reports failures on STDERR and
-// exits, and prints the task id. Under PHP-FPM there is no STDERR constant,
-// so give it one (FPM sends it to its log, hence to `docker compose logs`),
-// and read its output from a buffer when it is done, however it ended.
-if (!defined('STDERR')) {
-    define('STDERR', fopen('php://stderr', 'w'));
-}
+require __DIR__ . '/TasqClient.php';
 
+header('Content-Type: text/plain');
 $payload = json_encode([
     'uri' => $_SERVER['REQUEST_URI'] ?? '/',
     'client' => $_SERVER['REMOTE_ADDR'] ?? 'cli',
     'at' => microtime(true),
 ]);
-$argv = [
-    'push.php',
-    getenv('TASQ_HOST') ?: 'tasqd',
-    getenv('TASQ_PORT') ?: '6380',
-    getenv('TASQ_QUEUE') ?: 'web',
-    $payload,
-];
+$host = getenv('TASQ_HOST') ?: 'tasqd';
+$port = (int)(getenv('TASQ_PORT') ?: '6380');
+$queue = getenv('TASQ_QUEUE') ?: 'web';
+$wait = (float)(getenv('TASQ_WAIT') ?: '2');
 
-ob_start();
-register_shutdown_function(function (): void {
-    $id = trim((string)ob_get_clean());
-    header('Content-Type: text/plain');
-    if (ctype_digit($id)) {
-        echo "queued task $id\n";
-    } else {
-        http_response_code(503);
-        echo "tasq did not take the task\n";
-    }
-});
 try {
-    require __DIR__ . '/push.php';
+    $tasq = Tasq\Client::connect($host, $port);
+    $id = $tasq->push($queue, $payload);
 } catch (Throwable $e) {
-    // phpredis throws when it cannot connect; push.php lets it through.
-    fwrite(STDERR, 'push.php: ' . $e->getMessage() . "\n");
+    error_log("tasq demo: push to $host:$port failed: " . $e->getMessage());
+    http_response_code(503);
+    echo "tasq did not take the task\n";
+    return;
+}
+echo "queued task $id\n";
+try {
+    $entry = $tasq->wait($id, $wait);
+} catch (Throwable $e) {
+    // Through twemproxy (XREAD is not passed on) or a tasqd gone meanwhile.
+    error_log("tasq demo: waiting for task $id: " . $e->getMessage());
+    echo "its result cannot be read from here\n";
+    return;
+}
+if ($entry === null) {
+    echo "no result within {$wait} s\n";
+} elseif ($entry['status'] === 'completed') {
+    echo "completed in " . ($entry['ended_ms'] - $entry['enqueued_ms']) . " ms: {$entry['result']}\n";
+} else {
+    echo "dead after {$entry['attempts']} attempt(s): {$entry['error']}\n";
 }

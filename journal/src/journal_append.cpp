@@ -14,25 +14,62 @@ void Journal::Impl::append_task(std::uint64_t id, std::uint32_t attempt, std::in
                                 std::string_view queue, std::string_view payload) {
   std::size_t at = buffer_.size();
   std::size_t size = format::append_task(buffer_, id, attempt, due_ms, queue, payload);
-  pending_.push_back({format::RecordType::task, id, attempt, due_ms, at, size});
+  pending_.push_back({format::RecordType::task, id, attempt, due_ms, 0, at, size});
 }
 
 void Journal::Impl::append_attempt(std::uint64_t id, std::uint32_t attempt) {
   std::size_t at = buffer_.size();
   std::size_t size = format::append_attempt(buffer_, id, attempt);
-  pending_.push_back({format::RecordType::attempt, id, attempt, 0, at, size});
+  pending_.push_back({format::RecordType::attempt, id, attempt, 0, 0, at, size});
 }
 
 void Journal::Impl::append_ids(std::uint64_t id) {
   std::size_t at = buffer_.size();
   std::size_t size = format::append_ids(buffer_, id);
-  pending_.push_back({format::RecordType::ids, id, 0, 0, at, size});
+  pending_.push_back({format::RecordType::ids, id, 0, 0, 0, at, size});
 }
 
 void Journal::Impl::append_end(std::uint64_t id) {
   std::size_t at = buffer_.size();
   std::size_t size = format::append_end(buffer_, id);
-  pending_.push_back({format::RecordType::end, id, 0, 0, at, size});
+  pending_.push_back({format::RecordType::end, id, 0, 0, 0, at, size});
+}
+
+void Journal::Impl::append_outcome(const Outcome& outcome) {
+  std::uint8_t flags = 0;
+  if (outcome.dead) flags |= format::kOutcomeDead;
+  if (outcome.keeps_result) flags |= format::kOutcomeKeepsResult;
+  if (outcome.dead && outcome.keeps_letter) flags |= format::kOutcomeKeepsLetter;
+  std::size_t at = buffer_.size();
+  std::size_t size = format::append_outcome(
+      buffer_, outcome.id, flags, outcome.attempts, outcome.enqueued_ms, outcome.started_ms,
+      outcome.entry_ms, outcome.entry_seq, outcome.queue, outcome.result, outcome.error,
+      outcome.dead ? std::string_view(outcome.payload) : std::string_view());
+  pending_.push_back({format::RecordType::outcome, outcome.id, 0, 0, flags, at, size});
+}
+
+void Journal::Impl::append_forget(std::uint64_t id) {
+  std::size_t at = buffer_.size();
+  std::size_t size = format::append_forget(buffer_, id);
+  pending_.push_back({format::RecordType::forget, id, 0, 0, 0, at, size});
+}
+
+// In memory only. An outcome still waiting for write() has its flags changed
+// in the buffer, so that what reaches the file is what is kept.
+void Journal::Impl::release_outcome(std::uint64_t id, bool result, bool letter) {
+  std::uint8_t bits = 0;
+  if (result) bits |= format::kOutcomeKeepsResult;
+  if (letter) bits |= format::kOutcomeKeepsLetter;
+  for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
+    if (it->id != id) continue;
+    if (it->type == format::RecordType::outcome) {
+      it->flags = static_cast<std::uint8_t>(it->flags & ~bits);
+      format::patch_outcome_flags(buffer_.data() + it->offset, it->flags);
+      return;
+    }
+    if (it->type == format::RecordType::task) return;  // journaled again since
+  }
+  index_.release(id, bits);
 }
 
 // One pwrite of the whole batch at the end of the last whole record, rather
@@ -90,6 +127,16 @@ std::error_code Journal::Impl::write() {
         index_.end(record.id);
         break;
       case format::RecordType::ids:
+        break;
+      case format::RecordType::outcome:
+        index_.add({.id = record.id,
+                    .offset = file_size_ + record.offset,
+                    .frame_len = static_cast<std::uint32_t>(record.size),
+                    .outcome = true,
+                    .outcome_flags = record.flags});
+        break;
+      case format::RecordType::forget:
+        index_.release(record.id, format::kOutcomeKeepsResult);
         break;
     }
     if (record.type == format::RecordType::task || record.type == format::RecordType::ids) {

@@ -37,7 +37,10 @@ int check_file(const std::string& path, bool fix, std::FILE* out) {
                "records: %" PRIu64 " (tasks %" PRIu64 ", attempts %" PRIu64 ", ends %" PRIu64
                ")\n",
                scan.records, scan.task_records, scan.attempt_records, scan.end_records);
-  std::fprintf(out, "live tasks: %zu (%" PRIu64 " bytes)\n", index.live(), index.live_bytes());
+  std::fprintf(out, "live tasks: %zu (%" PRIu64 " bytes with the kept outcomes)\n", index.live(),
+               index.live_bytes());
+  std::fprintf(out, "outcomes: %" PRIu64 " (results and dead letters), %zu still kept\n",
+               scan.outcome_records, index.live_outcomes());
   std::fprintf(out, "highest id: %" PRIu64 "\n", scan.highest_id);
 
   int code = 0;

@@ -116,6 +116,7 @@ Stats Journal::Impl::stats() const {
   out.size_bytes = file_size_;
   out.live_tasks = index_.live();
   out.live_bytes = index_.live_bytes();
+  out.live_outcomes = index_.live_outcomes();
   out.rewrites = rewrites_;
   out.rewrite_in_progress = rewrite_ != nullptr;
   out.last_write_status = last_write_status_;
@@ -146,6 +147,7 @@ void Journal::load(std::function<void(const LoadResult&)> done, std::uint64_t ma
   impl_->load(std::move(done), max_payload);
 }
 bool Journal::next_live(Task& out) { return impl_->next_live(out); }
+bool Journal::next_outcome(Outcome& out) { return impl_->next_outcome(out); }
 void Journal::append_task(const Task& task) {
   impl_->append_task(task.id, task.attempt, task.due_ms, task.queue, task.payload);
 }
@@ -159,6 +161,11 @@ void Journal::append_attempt(std::uint64_t id, std::uint32_t attempt) {
 void Journal::append_end(std::uint64_t id) { impl_->append_end(id); }
 
 void Journal::append_ids(std::uint64_t id) { impl_->append_ids(id); }
+void Journal::append_outcome(const Outcome& outcome) { impl_->append_outcome(outcome); }
+void Journal::append_forget(std::uint64_t id) { impl_->append_forget(id); }
+void Journal::release_outcome(std::uint64_t id, bool result, bool letter) {
+  impl_->release_outcome(id, result, letter);
+}
 bool Journal::has_buffered() const { return !impl_->buffer_.empty(); }
 std::error_code Journal::write() { return impl_->write(); }
 std::error_code Journal::sync() { return impl_->sync(); }

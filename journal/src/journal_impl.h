@@ -39,6 +39,10 @@ class Journal::Impl {
   // journal_load.cpp
   void load(std::function<void(const LoadResult&)> done, std::uint64_t max_payload);
   bool next_live(Task& out);
+  bool next_outcome(Outcome& out);
+  /// The whole frame of a live entry, read through the readahead window;
+  /// throws JournalError when it is no longer the record the index says.
+  std::string_view read_live_frame(const LiveEntry& entry);
 
   // journal_append.cpp
   void append_task(std::uint64_t id, std::uint32_t attempt, std::int64_t due_ms,
@@ -46,6 +50,9 @@ class Journal::Impl {
   void append_attempt(std::uint64_t id, std::uint32_t attempt);
   void append_end(std::uint64_t id);
   void append_ids(std::uint64_t id);
+  void append_outcome(const Outcome& outcome);
+  void append_forget(std::uint64_t id);
+  void release_outcome(std::uint64_t id, bool result, bool letter);
   std::error_code write();
   std::error_code sync();
   void start_sync_thread();
@@ -88,6 +95,7 @@ class Journal::Impl {
     std::uint64_t id;
     std::uint32_t attempt;
     std::int64_t due_ms;
+    std::uint8_t flags;  ///< an outcome's
     std::size_t offset;  ///< in buffer_
     std::size_t size;
   };

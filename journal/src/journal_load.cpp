@@ -48,6 +48,7 @@ void scan_and_repair(int fd, const std::string& path, std::uint64_t max_payload,
   LoadResult& result = loaded.result;
   result.records = scan.records;
   result.live_tasks = loaded.index.live();
+  result.live_outcomes = loaded.index.live_outcomes();
   result.highest_id = scan.highest_id;
   result.oversized_tasks = scan.oversized_tasks;
   result.largest_oversized = scan.largest_oversized;
@@ -81,6 +82,25 @@ void scan_and_repair(int fd, const std::string& path, std::uint64_t max_payload,
   }
 }
 
+// Decodes `frame`, read for the live `entry`, into `task` (and `outcome`);
+// throws JournalError when the file no longer holds a record of `type` for
+// that task there (changed on disk behind tasqd's back).
+void decode_live(std::string_view frame, const LiveEntry& entry, format::RecordType type,
+                 const std::string& path, format::TaskView& task, format::OutcomeView* outcome) {
+  auto header = format::parse_frame_header(frame.data());
+  std::string_view body = frame.substr(format::kFrameHeaderSize);
+  std::uint64_t id = 0;
+  std::uint32_t attempt = 0;
+  if (header.type != static_cast<std::uint8_t>(type) ||
+      !format::decode_body(header.type, body, header.body_len, task, id, attempt, outcome)
+           .empty() ||
+      id != entry.id) {
+    throw JournalError(fmt::format("journal {} changed on disk: no longer the {} at byte {}", path,
+                                   type == format::RecordType::task ? "task" : "outcome",
+                                   entry.offset));
+  }
+}
+
 }  // namespace
 
 void Journal::Impl::load(std::function<void(const LoadResult&)> done, std::uint64_t max_payload) {
@@ -108,6 +128,32 @@ void Journal::Impl::load(std::function<void(const LoadResult&)> done, std::uint6
 // Live records lie in ascending offsets, so they are read ahead a window at
 // a time: one pread per megabyte rather than one per task, and the window is
 // all the memory the payloads ever take.
+std::string_view Journal::Impl::read_live_frame(const LiveEntry& entry) {
+  constexpr std::uint64_t kReadahead = 1 << 20;
+  if (entry.offset < readahead_at_ ||
+      entry.offset + entry.frame_len > readahead_at_ + readahead_.size()) {
+    std::uint64_t end = std::max(entry.offset + entry.frame_len,
+                                 std::min(entry.offset + kReadahead, file_size_));
+    readahead_.resize(static_cast<std::size_t>(end - entry.offset));
+    readahead_at_ = entry.offset;
+    if (auto ec = read_all_at(fd_, readahead_.data(), readahead_.size(), entry.offset)) {
+      readahead_.clear();
+      throw JournalError(fmt::format("journal {}: reading the record at byte {}: {}", path_,
+                                     entry.offset, ec.message()));
+    }
+  }
+  std::string_view frame(readahead_.data() + (entry.offset - readahead_at_), entry.frame_len);
+  auto header = format::parse_frame_header(frame.data());
+  std::string_view body(frame.data() + format::kFrameHeaderSize,
+                        frame.size() - format::kFrameHeaderSize);
+  // Checked again: the file could have changed under us since the scan.
+  if (header.crc != format::frame_crc(header.body_len, header.type, body)) {
+    throw JournalError(fmt::format("journal {} changed on disk: no longer the record at byte {}",
+                                   path_, entry.offset));
+  }
+  return frame;
+}
+
 bool Journal::Impl::next_live(Task& out) {
   const LiveEntry* entry = index_.next();
   if (entry != nullptr && entry->offset >= replay_end_) {
@@ -118,38 +164,42 @@ bool Journal::Impl::next_live(Task& out) {
     std::string().swap(readahead_);
     return false;
   }
-  constexpr std::uint64_t kReadahead = 1 << 20;
-  if (entry->offset < readahead_at_ ||
-      entry->offset + entry->frame_len > readahead_at_ + readahead_.size()) {
-    std::uint64_t end = std::max(entry->offset + entry->frame_len,
-                                 std::min(entry->offset + kReadahead, file_size_));
-    readahead_.resize(static_cast<std::size_t>(end - entry->offset));
-    readahead_at_ = entry->offset;
-    if (auto ec = read_all_at(fd_, readahead_.data(), readahead_.size(), entry->offset)) {
-      readahead_.clear();
-      throw JournalError(fmt::format("journal {}: reading the task at byte {}: {}", path_,
-                                     entry->offset, ec.message()));
-    }
-  }
-  std::string_view frame(readahead_.data() + (entry->offset - readahead_at_), entry->frame_len);
-  auto header = format::parse_frame_header(frame.data());
-  std::string_view body(frame.data() + format::kFrameHeaderSize,
-                        frame.size() - format::kFrameHeaderSize);
   format::TaskView task;
-  std::uint64_t id = 0;
-  std::uint32_t attempt = 0;
-  // Checked again: the file could have changed under us since the scan.
-  if (header.crc != format::frame_crc(header.body_len, header.type, body) ||
-      !format::decode_body(header.type, body, header.body_len, task, id, attempt).empty() ||
-      id != entry->id) {
-    throw JournalError(fmt::format("journal {} changed on disk: no longer the task at byte {}",
-                                   path_, entry->offset));
-  }
+  decode_live(read_live_frame(*entry), *entry, format::RecordType::task, path_, task, nullptr);
   out.id = entry->id;
   out.attempt = entry->attempt;
   out.due_ms = entry->due_ms;
   out.queue.assign(task.queue);
   out.payload.assign(task.payload);
+  return true;
+}
+
+// Outcomes appended after load() (this run's own) are never returned: they
+// lie at or after replay_end_.
+bool Journal::Impl::next_outcome(Outcome& out) {
+  const LiveEntry* entry = index_.next_outcome();
+  while (entry != nullptr && entry->offset >= replay_end_) entry = index_.next_outcome();
+  if (entry == nullptr) {
+    std::string().swap(readahead_);
+    return false;
+  }
+  format::TaskView task;
+  format::OutcomeView outcome;
+  decode_live(read_live_frame(*entry), *entry, format::RecordType::outcome, path_, task, &outcome);
+  const std::uint8_t flags = entry->outcome_flags;
+  out.id = entry->id;
+  out.dead = (flags & format::kOutcomeDead) != 0;
+  out.keeps_result = (flags & format::kOutcomeKeepsResult) != 0;
+  out.keeps_letter = (flags & format::kOutcomeKeepsLetter) != 0;
+  out.attempts = outcome.attempts;
+  out.enqueued_ms = outcome.enqueued_ms;
+  out.started_ms = outcome.started_ms;
+  out.entry_ms = outcome.entry_ms;
+  out.entry_seq = outcome.entry_seq;
+  out.queue.assign(outcome.queue);
+  out.result.assign(outcome.result);
+  out.error.assign(outcome.error);
+  out.payload.assign(outcome.payload);
   return true;
 }
 

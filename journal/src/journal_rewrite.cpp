@@ -1,6 +1,7 @@
 // Compaction, Redis's AOF rewrite turned inside out: instead of forking a
-// child that dumps the dataset, a thread copies the live task records out of
-// the old file (their bytes, re-sealed with the latest attempt) into
+// child that dumps the dataset, a thread copies the live records — tasks, and
+// the outcomes the server still keeps — out of the old file (their bytes,
+// re-sealed with a task's latest attempt or what is kept of an outcome) into
 // PATH.rewrite, then catches up with the records appended meanwhile, which
 // are copied verbatim: they name tasks by id, and an end of a task that is no
 // longer in the file is ignored at replay. The reactor copies the last few
@@ -90,10 +91,14 @@ void run_rewrite(RewriteJob& job) {
     std::string_view body(frame.data() + format::kFrameHeaderSize, header.body_len);
     if (header.body_len + format::kFrameHeaderSize != frame.size() ||
         header.crc != format::frame_crc(header.body_len, header.type, body)) {
-      job.error = fmt::format("the task record at byte {} fails its checksum", source.offset);
+      job.error = fmt::format("the record at byte {} fails its checksum", source.offset);
       return;
     }
-    if (format::get_u32(body.data() + 8) != source.attempt) {
+    if (source.outcome) {
+      if (static_cast<std::uint8_t>(body[8]) != source.outcome_flags) {
+        format::patch_outcome_flags(frame.data(), source.outcome_flags);
+      }
+    } else if (format::get_u32(body.data() + 8) != source.attempt) {
       format::patch_task_attempt(frame.data(), source.attempt);
     }
     job.new_offsets.push_back(written + out.size());
@@ -133,10 +138,11 @@ void Journal::Impl::maybe_start_rewrite() {
   job->published_end = &published_end_;
   job->sources.reserve(index_.live());
   index_.for_each([&](const LiveEntry& entry) {
-    job->sources.push_back({entry.offset, entry.frame_len, entry.attempt});
+    job->sources.push_back(
+        {entry.offset, entry.frame_len, entry.attempt, entry.outcome, entry.outcome_flags});
   });
-  spdlog::info("journal {}: rewriting {} live task(s), {} of {} bytes", path_, index_.live(),
-               index_.live_bytes(), file_size_);
+  spdlog::info("journal {}: rewriting {} live task(s) and {} kept outcome(s), {} of {} bytes",
+               path_, index_.live(), index_.live_outcomes(), index_.live_bytes(), file_size_);
   rewrite_ = std::move(job);
   std::weak_ptr<int> alive = alive_;
   RewriteJob* raw = rewrite_.get();

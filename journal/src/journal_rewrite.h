@@ -15,15 +15,17 @@ std::string rewrite_path(const std::string& path);
 
 struct RewriteJob {
   struct Source {
-    std::uint64_t offset;  ///< of the task record in the old file
+    std::uint64_t offset;  ///< of the task or outcome record in the old file
     std::uint32_t frame_len;
-    std::uint32_t attempt;  ///< the latest, written into the copy
+    std::uint32_t attempt;  ///< a task's latest, written into the copy
+    bool outcome;
+    std::uint8_t outcome_flags;  ///< what is still kept of an outcome, written into the copy
   };
   // Set by the reactor before the thread starts.
   int source_fd = -1;
   std::uint64_t source_end = 0;  ///< S: the old file's size at the snapshot
   std::uint64_t id_mark = 0;     ///< written first, as an ids record
-  std::vector<Source> sources;   ///< live task records, ascending offsets, all < S
+  std::vector<Source> sources;   ///< live records, ascending offsets, all < S
   std::string target_path;
   const std::atomic<std::uint64_t>* published_end = nullptr;
 

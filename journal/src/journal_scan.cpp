@@ -90,6 +90,10 @@ bool plausible(const FrameHeader& frame, std::uint64_t at, std::uint64_t size) {
       return frame.body_len == format::kEndBodySize;
     case RecordType::ids:
       return frame.body_len == format::kIdsBodySize;
+    case RecordType::outcome:
+      return frame.body_len >= format::kOutcomeFixedSize;
+    case RecordType::forget:
+      return frame.body_len == format::kForgetBodySize;
   }
   return false;
 }
@@ -139,6 +143,7 @@ class Scan {
   void torn_unless_followed(std::uint64_t offset, const std::string& torn,
                             const std::string& damaged);
   void take(const FrameHeader& frame, std::uint64_t offset, const format::TaskView& task,
+            const format::OutcomeView& outcome,
             std::uint64_t id, std::uint32_t attempt);
 
   LiveIndex& index_;
@@ -224,15 +229,17 @@ void Scan::records() {
     const char* body = window_.view(body_at, first_len, ec_);
     if (body == nullptr) return;
     format::TaskView task;
+    format::OutcomeView outcome;
     std::uint64_t id = 0;
     std::uint32_t attempt = 0;
-    auto why = format::decode_body(frame.type, {body, first_len}, frame.body_len, task, id, attempt);
+    auto why = format::decode_body(frame.type, {body, first_len}, frame.body_len, task, id, attempt,
+                                   &outcome);
     if (!why.empty()) {
       // A good checksum over a bad body: written so, not torn.
       set(out_, ScanOutcome::Kind::damaged, why);
       return;
     }
-    take(frame, offset, task, id, attempt);
+    take(frame, offset, task, outcome, id, attempt);
     offset = record_end;
     out_.good_end = offset;
   }
@@ -260,6 +267,7 @@ void Scan::torn_unless_followed(std::uint64_t offset, const std::string& torn,
 }
 
 void Scan::take(const FrameHeader& frame, std::uint64_t offset, const format::TaskView& task,
+                const format::OutcomeView& outcome,
                 std::uint64_t id, std::uint32_t attempt) {
   switch (static_cast<RecordType>(frame.type)) {
     case RecordType::task: {
@@ -286,6 +294,20 @@ void Scan::take(const FrameHeader& frame, std::uint64_t offset, const format::Ta
       break;
     case RecordType::ids:
       out_.highest_id = std::max(out_.highest_id, id);
+      break;
+    case RecordType::outcome:
+      // A task's end that keeps what it left: ends the task, lives on itself.
+      ++out_.end_records;
+      ++out_.outcome_records;
+      oversized_.erase(id);
+      index_.add({.id = id,
+                  .offset = offset,
+                  .frame_len = static_cast<std::uint32_t>(kFrameHeaderSize + frame.body_len),
+                  .outcome = true,
+                  .outcome_flags = outcome.flags});
+      break;
+    case RecordType::forget:
+      index_.release(id, format::kOutcomeKeepsResult);
       break;
   }
   ++out_.records;

@@ -25,7 +25,8 @@ struct ScanOutcome {
   std::uint64_t records = 0;
   std::uint64_t task_records = 0;
   std::uint64_t attempt_records = 0;
-  std::uint64_t end_records = 0;
+  std::uint64_t end_records = 0;  ///< outcome records included: each ends a task
+  std::uint64_t outcome_records = 0;
   std::uint64_t highest_id = 0;
   /// Live tasks (of the good records) whose payload is over the scan's
   /// `max_payload`, the largest such payload and the id of a task with it.

@@ -73,7 +73,7 @@ std::string check_file_header(std::string_view bytes) {
   }
   if (get_u32(bytes.data() + 12) != crc32c(bytes.data(), 12)) return "file header checksum mismatch";
   std::uint32_t version = get_u32(bytes.data() + 8);
-  if (version != kVersion) {
+  if (version < kOldestVersion || version > kVersion) {
     return "unsupported journal format version " + std::to_string(version);
   }
   return {};
@@ -127,6 +127,39 @@ std::size_t append_ids(std::string& out, std::uint64_t id) {
   return append_frame(out, RecordType::ids, kIdsBodySize, [&](char* body) { put_u64(body, id); });
 }
 
+std::size_t append_outcome(std::string& out, std::uint64_t id, std::uint8_t flags,
+                           std::uint32_t attempts, std::int64_t enqueued_ms,
+                           std::int64_t started_ms, std::uint64_t entry_ms,
+                           std::uint64_t entry_seq, std::string_view queue,
+                           std::string_view result, std::string_view error,
+                           std::string_view payload) {
+  std::size_t body_len =
+      kOutcomeFixedSize + queue.size() + result.size() + error.size() + payload.size();
+  return append_frame(out, RecordType::outcome, body_len, [&](char* body) {
+    put_u64(body, id);
+    body[8] = static_cast<char>(flags);
+    body[9] = 0;
+    put_u32(body + 10, attempts);
+    put_u64(body + 14, static_cast<std::uint64_t>(enqueued_ms));
+    put_u64(body + 22, static_cast<std::uint64_t>(started_ms));
+    put_u64(body + 30, entry_ms);
+    put_u64(body + 38, entry_seq);
+    put_u32(body + 46, static_cast<std::uint32_t>(queue.size()));
+    put_u32(body + 50, static_cast<std::uint32_t>(result.size()));
+    put_u32(body + 54, static_cast<std::uint32_t>(error.size()));
+    char* at = body + kOutcomeFixedSize;
+    for (std::string_view part : {queue, result, error, payload}) {
+      if (!part.empty()) std::memcpy(at, part.data(), part.size());
+      at += part.size();
+    }
+  });
+}
+
+std::size_t append_forget(std::string& out, std::uint64_t id) {
+  return append_frame(out, RecordType::forget, kForgetBodySize,
+                      [&](char* body) { put_u64(body, id); });
+}
+
 FrameHeader parse_frame_header(const char* in) {
   return {get_u32(in), get_u32(in + 4), static_cast<std::uint8_t>(in[8])};
 }
@@ -139,7 +172,8 @@ std::uint32_t frame_crc(std::uint32_t body_len, std::uint8_t type, std::string_v
 }
 
 std::string decode_body(std::uint8_t type, std::string_view body, std::uint32_t full_body_len,
-                        TaskView& task, std::uint64_t& id, std::uint32_t& attempt) {
+                        TaskView& task, std::uint64_t& id, std::uint32_t& attempt,
+                        OutcomeView* outcome) {
   switch (static_cast<RecordType>(type)) {
     case RecordType::task: {
       if (full_body_len < kTaskFixedSize || body.size() < kTaskFixedSize) {
@@ -170,6 +204,43 @@ std::string decode_body(std::uint8_t type, std::string_view body, std::uint32_t 
       if (full_body_len != kIdsBodySize) return "ids record of the wrong size";
       id = get_u64(body.data());
       return {};
+    case RecordType::outcome: {
+      if (full_body_len < kOutcomeFixedSize || body.size() < kOutcomeFixedSize) {
+        return "outcome record too short";
+      }
+      const auto flags = static_cast<std::uint8_t>(body[8]);
+      if ((flags & ~(kOutcomeDead | kOutcomeKeepsResult | kOutcomeKeepsLetter)) != 0 ||
+          body[9] != 0) {
+        return "outcome record with unknown flags";
+      }
+      const std::uint64_t lengths = std::uint64_t{get_u32(body.data() + 46)} +
+                                    get_u32(body.data() + 50) + get_u32(body.data() + 54);
+      if (lengths > full_body_len - kOutcomeFixedSize) return "outcome record lengths out of range";
+      id = get_u64(body.data());
+      if (outcome != nullptr) {
+        outcome->flags = flags;
+        outcome->attempts = get_u32(body.data() + 10);
+        outcome->enqueued_ms = static_cast<std::int64_t>(get_u64(body.data() + 14));
+        outcome->started_ms = static_cast<std::int64_t>(get_u64(body.data() + 22));
+        outcome->entry_ms = get_u64(body.data() + 30);
+        outcome->entry_seq = get_u64(body.data() + 38);
+        if (body.size() == full_body_len) {
+          std::string_view rest = body.substr(kOutcomeFixedSize);
+          outcome->queue = rest.substr(0, get_u32(body.data() + 46));
+          rest.remove_prefix(outcome->queue.size());
+          outcome->result = rest.substr(0, get_u32(body.data() + 50));
+          rest.remove_prefix(outcome->result.size());
+          outcome->error = rest.substr(0, get_u32(body.data() + 54));
+          rest.remove_prefix(outcome->error.size());
+          outcome->payload = rest;
+        }
+      }
+      return {};
+    }
+    case RecordType::forget:
+      if (full_body_len != kForgetBodySize) return "forget record of the wrong size";
+      id = get_u64(body.data());
+      return {};
   }
   return "unknown record type " + std::to_string(type);
 }
@@ -177,6 +248,13 @@ std::string decode_body(std::uint8_t type, std::string_view body, std::uint32_t 
 void patch_task_attempt(char* frame, std::uint32_t attempt) {
   FrameHeader header = parse_frame_header(frame);
   put_u32(frame + kFrameHeaderSize + 8, attempt);
+  put_u32(frame + 4,
+          frame_crc(header.body_len, header.type, {frame + kFrameHeaderSize, header.body_len}));
+}
+
+void patch_outcome_flags(char* frame, std::uint8_t flags) {
+  FrameHeader header = parse_frame_header(frame);
+  frame[kFrameHeaderSize + 8] = static_cast<char>(flags);
   put_u32(frame + 4,
           frame_crc(header.body_len, header.type, {frame + kFrameHeaderSize, header.body_len}));
 }

@@ -81,6 +81,14 @@ void Parser::compact() {
   }
 }
 
+void Parser::release_idle_buffer() {
+  if (read_pending_ || end_ != begin_ || state_ != State::start) return;
+  buf_.reset();
+  capacity_ = 0;
+  begin_ = pos_ = scan_ = end_ = 0;
+  std::vector<Arg>().swap(args_);
+}
+
 std::size_t Parser::buffered() const { return end_ - begin_; }
 
 std::size_t Parser::capacity() const { return capacity_; }

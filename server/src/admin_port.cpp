@@ -126,8 +126,14 @@ std::string AdminPort::answer(std::string_view command) {
     server_.shutdown("admin shutdown");
     return "OK shutting down";
   }
+  // Verbs with arguments: the verb is case-insensitive, queue names are not.
+  const std::string_view verb = std::string_view(lower).substr(0, lower.find(' '));
+  const std::string_view rest = command.substr(std::min(command.size(), verb.size()));
+  if (verb == "dead") return dead_json(server_, rest, kMaxReply);
+  if (verb == "retry") return retry_dead(server_, rest);
   std::string shown(command.substr(0, 64));
-  return "ERR unknown command '" + shown + "' (try ping, stats, workers, reload, shutdown)";
+  return "ERR unknown command '" + shown +
+         "' (try ping, stats, workers, reload, shutdown, dead, retry)";
 }
 
 }  // namespace tasq::server

@@ -61,6 +61,11 @@ class AdminPort {
 
 /// The admin `stats` JSON (the figures of INFO).
 std::string stats_json(const StatsSnapshot& snapshot);
+/// The admin `dead [QUEUE|* [LIMIT]]` JSON (`args` after the verb), newest
+/// first, within `max_bytes`.
+std::string dead_json(Server& server, std::string_view args, std::size_t max_bytes);
+/// The admin `retry ID|all [QUEUE]`: `OK N`, N sent back to their queues.
+std::string retry_dead(Server& server, std::string_view args);
 /// The admin `workers` JSON; `limit` bytes at most, cutting the list and
 /// saying so when it would not fit one datagram.
 std::string workers_json(const StatsSnapshot& snapshot, std::size_t limit);

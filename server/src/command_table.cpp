@@ -53,6 +53,24 @@ constexpr std::array kCommands{
                 "GET pattern [pattern ...]"},
     CommandSpec{"info", -1, kStale | kLoading, cmd_info, 0, 0, 0,
                 "Server information and statistics.", "server", "0.1.0", "[section ...]"},
+    CommandSpec{"xread", -4, kReadonly | kBlocking | kMovableKeys, cmd_xread, 0, 0, 0,
+                "Reads task results (tasq:result:<ID>), task ends (tasq:finished) and dead "
+                "letters (tasq:dead) after the given ids; BLOCK waits for them.",
+                "stream", "0.1.0",
+                "[COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]"},
+    CommandSpec{"xrange", -4, kReadonly, cmd_xrange, 1, 1, 1,
+                "Returns the entries of tasq:result:<ID>, tasq:finished or tasq:dead with ids "
+                "in a range.",
+                "stream", "0.1.0", "key start end [COUNT count]"},
+    CommandSpec{"xrevrange", -4, kReadonly, cmd_xrevrange, 1, 1, 1,
+                "Returns the entries of a stream with ids in a range, newest first.", "stream",
+                "0.1.0", "key end start [COUNT count]"},
+    CommandSpec{"xlen", 2, kReadonly | kFast, cmd_xlen, 1, 1, 1,
+                "Returns the number of entries of tasq:result:<ID>, tasq:finished or tasq:dead.",
+                "stream", "0.1.0", "key"},
+    CommandSpec{"del", -2, kWrite, cmd_del, 1, -1, 1,
+                "Forgets the results of tasks (tasq:result:<ID> keys); returns how many.",
+                "generic", "0.1.0", "key [key ...]"},
 };
 
 // Redis quotes at most 128 bytes of the name and of each argument, and

@@ -4,11 +4,15 @@
 // commands are checked in dispatch_command(), in one place.
 
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "client_state.h"
 #include "tasq/resp/reply_writer.h"
+#include "tasq/results/stream_id.h"
 
 namespace tasq::server {
 
@@ -17,6 +21,17 @@ class Server;
 enum class Disposition : std::uint8_t {
   done,  ///< the reply is written
   park,  ///< the command must run again later (push into a full ring)
+  block,  ///< XREAD BLOCK found nothing: the client waits (CommandContext::block)
+};
+
+/// What an XREAD BLOCK that found nothing waits for: its keys (copied, the
+/// arguments' views do not outlive the command), the ids after which it
+/// reads, and how long (0: for ever).
+struct BlockRequest {
+  std::vector<std::string> keys;
+  std::vector<results::StreamId> after;
+  std::uint64_t count = 0;
+  std::int64_t timeout_ms = 0;
 };
 
 struct CommandContext {
@@ -24,6 +39,7 @@ struct CommandContext {
   ClientState& client;
   resp::ReplyWriter& reply;
   std::span<const std::string_view> args;
+  std::optional<BlockRequest> block = std::nullopt;  ///< set with Disposition::block
 };
 
 using CommandHandler = Disposition (*)(CommandContext&);
@@ -38,6 +54,8 @@ enum CommandFlag : std::uint32_t {
   kStale = 1u << 5,
   kDenyOom = 1u << 6,
   kAdmin = 1u << 7,
+  kBlocking = 1u << 8,
+  kMovableKeys = 1u << 9,
 };
 
 struct CommandSpec {
@@ -75,6 +93,11 @@ Disposition cmd_client(CommandContext& c);
 Disposition cmd_command(CommandContext& c);
 Disposition cmd_config(CommandContext& c);
 Disposition cmd_info(CommandContext& c);
+Disposition cmd_xread(CommandContext& c);
+Disposition cmd_xrange(CommandContext& c);
+Disposition cmd_xrevrange(CommandContext& c);
+Disposition cmd_xlen(CommandContext& c);
+Disposition cmd_del(CommandContext& c);
 
 /// Case-insensitive equality of a client's word with a lower-case name.
 bool iequals(std::string_view word, std::string_view lower);

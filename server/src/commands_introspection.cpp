@@ -18,6 +18,7 @@ std::vector<std::string_view> flag_names(std::uint32_t flags) {
   static constexpr std::pair<CommandFlag, std::string_view> kNames[] = {
       {kWrite, "write"},     {kReadonly, "readonly"}, {kDenyOom, "denyoom"}, {kAdmin, "admin"},
       {kNoAuth, "no_auth"},  {kLoading, "loading"},   {kStale, "stale"},     {kFast, "fast"},
+      {kBlocking, "blocking"}, {kMovableKeys, "movablekeys"},
   };
   std::vector<std::string_view> names;
   for (const auto& [flag, name] : kNames) {

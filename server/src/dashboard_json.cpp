@@ -5,6 +5,7 @@
 #include "server.h"
 #include "stats_object.h"
 #include "task_metrics.h"
+#include "task_results.h"
 #include "tasq/server/version.h"
 
 namespace tasq::server {
@@ -33,15 +34,17 @@ json history(const TaskMetrics& metrics, std::int64_t since) {
   return points;
 }
 
-json dead_letters(const taskpool::Pool& pool) {
+// The newest of tasq:dead.
+json dead_letters(const results::DeadLetters& dead) {
   json list = json::array();
-  const auto& dead = pool.dead_letters();
-  for (auto it = dead.rbegin(); it != dead.rend() && list.size() < kDeadShown; ++it) {
-    list.push_back(json{{"id", it->id},
-                        {"queue", it->queue},
-                        {"attempts", it->attempts},
-                        {"error", it->reason},
-                        {"payload", it->payload.substr(0, kPayloadShown)}});
+  const auto& letters = dead.letters();
+  for (auto it = letters.rbegin(); it != letters.rend() && list.size() < kDeadShown; ++it) {
+    const results::DeadLetter& letter = it->second;
+    list.push_back(json{{"id", letter.task_id},
+                        {"queue", letter.queue},
+                        {"attempts", letter.attempts},
+                        {"error", letter.error},
+                        {"payload", letter.payload.substr(0, kPayloadShown)}});
   }
   return list;
 }
@@ -54,7 +57,7 @@ std::string dashboard_json(Server& server, std::int64_t since) {
            {"process_id", snapshot.process_id},
            {"stats", stats_object(snapshot)},
            {"history", history(server.task_metrics(), since)},
-           {"dead", dead_letters(server.intake().pool())}};
+           {"dead", dead_letters(server.results().streams().dead())}};
   // Payloads, errors and queue names are bytes: bad UTF-8 is replaced, not
   // an exception.
   return out.dump(-1, ' ', false, json::error_handler_t::replace);

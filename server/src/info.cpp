@@ -26,6 +26,7 @@ void section_clients(const StatsSnapshot& s, std::string& out) {
   out += "# Clients\r\n";
   out += fmt::format("connected_clients:{}\r\n", s.connected_clients);
   out += fmt::format("maxclients:{}\r\n", s.maxclients);
+  out += fmt::format("blocked_clients:{}\r\n", s.results.blocked_clients);
 }
 
 void section_stats(const StatsSnapshot& s, std::string& out) {
@@ -47,6 +48,13 @@ void section_tasks(const StatsSnapshot& s, std::string& out) {
   out += fmt::format("tasks_in_flight:{}\r\n", s.tasks.in_flight);
   out += fmt::format("cron_fired:{}\r\n", s.cron_fired);
   out += fmt::format("tasks_scheduled:{}\r\n", s.tasks_scheduled);
+  out += fmt::format("results_kept:{}\r\n", s.results.results_kept);
+  out += fmt::format("results_evicted:{}\r\n", s.results.results_evicted);
+  out += fmt::format("results_expired:{}\r\n", s.results.results_expired);
+  out += fmt::format("results_bytes:{}\r\n", s.results.results_bytes);
+  out += fmt::format("finished_events:{}\r\n", s.results.finished_events);
+  out += fmt::format("dead_letters:{}\r\n", s.results.dead_letters);
+  out += fmt::format("dead_letters_retried:{}\r\n", s.results.dead_letters_retried);
 }
 
 void section_workers(const StatsSnapshot& s, std::string& out) {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "admin_port.h"
 #include "dashboard_json.h"
 #include "http/http_listener.h"
 #include "http/routes.h"
@@ -22,7 +23,8 @@ http::Sources sources(Server& server, RefusalReporter& refusals) {
     return render_metrics(server.snapshot(), server.task_metrics(), process);
   };
   s.dashboard_json = [&server](std::int64_t since) { return dashboard_json(server, since); };
-  s.admin = [&server](std::string_view command) { return server.admin_command(command); };
+  // The admin port's own retry, so the button works with `admin none` too.
+  s.retry = [&server](std::string_view id) { return retry_dead(server, id); };
   s.token_matches = [&server](std::string_view token) {
     return server.admin_token().matches(token);
   };

@@ -57,6 +57,25 @@ void info_families(metrics::TextWriter& w, const StatsSnapshot& s) {
   w.single("tasq_tasks_scheduled", Type::gauge, "Delayed tasks not yet due.",
            static_cast<std::uint64_t>(s.tasks_scheduled));
 
+  const ResultsFigures& r = s.results;
+  w.single("tasq_blocked_clients", Type::gauge, "Clients blocked in XREAD BLOCK.",
+           static_cast<std::uint64_t>(r.blocked_clients));
+  w.single("tasq_results_kept", Type::gauge, "Task results kept (tasq:result:<ID>).",
+           static_cast<std::uint64_t>(r.results_kept));
+  w.single("tasq_results_bytes", Type::gauge,
+           "What the kept results are charged against result_max_memory.",
+           static_cast<std::uint64_t>(r.results_bytes));
+  w.single("tasq_results_evicted_total", Type::counter,
+           "Results dropped, oldest first, for result_max_memory.", r.results_evicted);
+  w.single("tasq_results_expired_total", Type::counter, "Results dropped after result_ttl.",
+           r.results_expired);
+  w.single("tasq_finished_events", Type::gauge, "Entries kept in tasq:finished.",
+           static_cast<std::uint64_t>(r.finished_events));
+  w.single("tasq_dead_letters", Type::gauge, "Dead-lettered tasks kept in tasq:dead.",
+           static_cast<std::uint64_t>(r.dead_letters));
+  w.single("tasq_dead_letters_retried_total", Type::counter,
+           "Dead letters sent back to their queues by a retry.", r.dead_letters_retried);
+
   w.single("tasq_task_worker_num", Type::gauge, "Task workers configured.",
            static_cast<std::uint64_t>(s.task_worker_num));
   w.single("tasq_workers_alive", Type::gauge, "Task worker processes running.",

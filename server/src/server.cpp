@@ -14,6 +14,7 @@
 #include "session.h"
 #include "task_ends.h"
 #include "task_metrics.h"
+#include "task_results.h"
 
 namespace tasq::server {
 namespace {
@@ -44,6 +45,13 @@ taskpool::PoolConfig pool_config(const config::Config& config,
   return pool;
 }
 
+results::Streams::Limits results_limits(const config::Config& config) {
+  return {.results = {.ttl_ms = static_cast<std::int64_t>(config.result_ttl.count()) * 1000,
+                      .max_bytes = config.result_max_memory_bytes},
+          .finished_max = config.finished_events_max,
+          .dead_max = config.dead_letter_max};
+}
+
 }  // namespace
 
 Server::Server(boost::asio::io_context& io, config::Config config,
@@ -55,6 +63,8 @@ Server::Server(boost::asio::io_context& io, config::Config config,
       configured_admin_token_(config_.admin_token.empty() ? access::Secret()
                                                           : access::Secret(config_.admin_token)),
       intake_(std::make_unique<TaskIntake>(io, pool_config(config_, std::move(worker_args)))),
+      results_(std::make_unique<TaskResults>(io, results_limits(config_),
+                                             config_.package_max_length_bytes)),
       signals_(io),
       heartbeat_timer_(io),
       started_(Clock::now()) {
@@ -68,11 +78,14 @@ Server::Server(boost::asio::io_context& io, config::Config config,
     totals.dead = tasks.dead;
     return totals;
   });
-  ends_ = std::make_unique<TaskEnds>(*intake_, *task_metrics_);
+  ends_ = std::make_unique<TaskEnds>(*intake_, *results_, *task_metrics_);
   intake_->on_accepted([&metrics = *task_metrics_](std::string_view queue, std::uint64_t tasks) {
     metrics.on_accepted(queue, tasks);
   });
   intake_->on_task_end([&ends = *ends_](const taskpool::TaskEnd& end) { ends.on_end(end); });
+  results_->on_release([&intake = *intake_](std::uint64_t id, bool result, bool letter) {
+    intake.release_outcome(id, result, letter);
+  });
   delayed_ = std::make_shared<DelayedTasks>(io_, *intake_, config_.ring_size_bytes);
 }
 
@@ -113,11 +126,6 @@ void Server::start() {
 
 const access::Secret& Server::admin_token() const {
   return admin_ ? admin_->token() : configured_admin_token_;
-}
-
-std::string Server::admin_command(std::string_view command) {
-  if (!admin_) return "ERR the admin port is off (admin none)";
-  return admin_->answer(command);
 }
 
 std::string Server::service_status() const {
@@ -210,6 +218,7 @@ void Server::open_journal() {
   loading_ = true;
   TaskIntake::Replay replay{
       .restore_scheduled = [this](const journal::Task& task) { delayed_->restore(task); },
+      .restore_outcome = [this](const journal::Outcome& outcome) { results_->restore(outcome); },
       .done =
           [this] {
             loading_ = false;
@@ -217,6 +226,25 @@ void Server::open_journal() {
           }};
   intake_->open_journal(config_.journal, policy, config_.journal_rewrite_min_size_bytes,
                         std::move(replay));
+}
+
+bool Server::forget_result(std::uint64_t task_id) {
+  if (!results_->forget(task_id)) return false;
+  intake_->forget_result(task_id);
+  return true;
+}
+
+bool Server::retry_dead_letter(std::uint64_t task_id) {
+  const results::DeadLetter* letter = results_->streams().dead().find(task_id);
+  if (letter == nullptr) return false;
+  // A fresh attempt count, journaled: the task record replaces the dead
+  // letter's in the journal.
+  if (!intake_->accept_known(task_id, 1, letter->queue, letter->payload, Journaled::no)) {
+    return false;
+  }
+  spdlog::info("task {} of queue '{}' sent back from the dead letters", task_id, letter->queue);
+  results_->take_dead_letter(task_id);
+  return true;
 }
 
 void Server::arm_heartbeat() {

@@ -31,6 +31,7 @@ class MetricsHttp;
 class ServiceNotify;
 class TaskEnds;
 class TaskMetrics;
+class TaskResults;
 
 class Server {
  public:
@@ -65,13 +66,19 @@ class Server {
   /// Delayed tasks (ZADD): held until due, then accepted into the ring.
   [[nodiscard]] DelayedTasks& delayed() { return *delayed_; }
   [[nodiscard]] SessionRegistry& sessions() { return sessions_; }
+  /// Results, tasq:finished, tasq:dead and the clients blocked on them.
+  [[nodiscard]] TaskResults& results() { return *results_; }
+  /// DEL tasq:result:<ID>: forgets the result, journaled; false when none was kept.
+  bool forget_result(std::uint64_t task_id);
+  /// Admin `retry`: the dead letter of `task_id` goes back to its queue with
+  /// its id and a fresh attempt count, journaled, and leaves tasq:dead (its
+  /// `dead` result too). False when the ring is full or there is no such
+  /// letter (it stays as it is).
+  bool retry_dead_letter(std::uint64_t task_id);
   /// The RESP side's counters, moved by listeners and sessions.
   [[nodiscard]] ServerStats& stats() { return stats_; }
   /// Every figure INFO and the admin `stats` show, read now.
   [[nodiscard]] StatsSnapshot snapshot() const;
-  /// Runs an admin verb ("retry 12") as the admin port would, without its
-  /// token check (the caller did its own); "ERR ..." when the port is off.
-  std::string admin_command(std::string_view command);
   /// Queue wait and run time histograms, per-queue series, recent history.
   [[nodiscard]] TaskMetrics& task_metrics() { return *task_metrics_; }
   [[nodiscard]] bool shutting_down() const { return shutting_down_; }
@@ -95,6 +102,7 @@ class Server {
   ServerStats stats_;
   SessionRegistry sessions_;
   std::unique_ptr<TaskIntake> intake_;
+  std::unique_ptr<TaskResults> results_;
   std::unique_ptr<TaskEnds> ends_;
   bool loading_ = false;
   std::vector<std::unique_ptr<Listener>> listeners_;

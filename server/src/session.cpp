@@ -65,11 +65,12 @@ void Session::stop() {
   socket_.shutdown(Socket::shutdown_both, ignored);
   socket_.close(ignored);
   if (park_timer_) park_timer_->cancel();
+  if (blocked_) leave_block();
   server_.sessions().remove(*this);
 }
 
 void Session::close_after_output() {
-  if (parked_) {
+  if (parked_ || blocked_) {
     stop();
     return;
   }
@@ -81,6 +82,10 @@ bool Session::output_over_limit() const { return out_.size() + writing_.size() >
 
 void Session::do_read() {
   if (reading_ || parked_ || closing_ || stopped_ || output_over_limit()) return;
+  if (blocked_) {
+    watch_while_blocked();
+    return;
+  }
   reading_ = true;
   auto buffer = parser_.prepare(kReadChunk);
   socket_.async_read_some(asio::buffer(buffer.data(), buffer.size()),
@@ -123,7 +128,7 @@ void Session::process() {
 bool Session::run_buffered() {
   resp::ReplyWriter reply(out_, client_.protocol);
   bool cut_short = false;
-  while (!parked_ && !closing_ && !stopped_) {
+  while (!parked_ && !blocked_ && !closing_ && !stopped_) {
     if (output_over_limit()) {
       cut_short = true;
       break;
@@ -135,9 +140,14 @@ bool Session::run_buffered() {
       break;
     }
     ++server_.stats().total_commands_processed;
-    if (run_command(reply) == Disposition::park) {
+    const Disposition disposition = run_command(reply);
+    if (disposition == Disposition::park) {
       --server_.stats().total_commands_processed;  // counted when it runs
       park();
+      break;
+    }
+    if (disposition == Disposition::block) {
+      enter_block(std::move(*block_request_));
       break;
     }
     reply.set_protocol(client_.protocol);  // HELLO may have switched it
@@ -163,6 +173,7 @@ Disposition Session::run_command(resp::ReplyWriter& reply) {
   const std::size_t begin = out_.size();
   CommandContext context{server_, client_, reply, args_};
   Disposition disposition = dispatch_command(context);
+  block_request_ = std::move(context.block);
   if (intake_.journal_appends() != appends) held_acks_.emplace_back(begin, out_.size());
   return disposition;
 }

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "client_state.h"
 #include "command_table.h"
 #include "task_intake.h"
+#include "task_results.h"
 #include "tasq/resp/parser.h"
 
 namespace tasq::server {
@@ -47,6 +49,8 @@ class Session : public SpaceWaiter, public std::enable_shared_from_this<Session>
   [[nodiscard]] const ClientState& client() const { return client_; }
   [[nodiscard]] Clock::time_point last_activity() const { return last_activity_; }
   [[nodiscard]] bool stopped() const { return stopped_; }
+  /// True while the client waits in XREAD BLOCK (not idle for the heartbeat).
+  [[nodiscard]] bool blocked() const { return blocked_ != nullptr; }
 
   /// The registry's handle on this session in its activity list.
   std::list<std::shared_ptr<Session>>::iterator registry_pos;
@@ -68,6 +72,22 @@ class Session : public SpaceWaiter, public std::enable_shared_from_this<Session>
   void on_park_timeout(const boost::system::error_code& ec);
   [[nodiscard]] bool output_over_limit() const;
 
+  // session_block.cpp: a client waiting in XREAD BLOCK.
+  class Wait;
+  void enter_block(BlockRequest request);
+  /// An entry may have come for the blocked XREAD: answer it if it yields.
+  void on_stream_ready();
+  void on_block_timeout();
+  void leave_block();
+  /// After the blocked XREAD's answer: write it, then run what the client
+  /// sent meanwhile (in a later handler, not inside the task end's).
+  void resume_after_block();
+  /// While blocked, nothing is read into the parser unless the client sends
+  /// something: the socket is only watched, so that a disconnect frees the
+  /// wait at once and an idle waiter holds no read buffer.
+  void watch_while_blocked();
+  void on_readable_while_blocked(const boost::system::error_code& ec);
+
   Server& server_;
   TaskIntake& intake_;
   Socket socket_;
@@ -78,6 +98,8 @@ class Session : public SpaceWaiter, public std::enable_shared_from_this<Session>
   std::string writing_;  // the buffer of the write in flight
   Clock::time_point last_activity_;
   std::unique_ptr<boost::asio::steady_timer> park_timer_;
+  std::optional<BlockRequest> block_request_;  ///< from the last command run
+  std::unique_ptr<BlockedRead> blocked_;        ///< while waiting in XREAD BLOCK
   /// Replies in out_ ([begin, end) offsets) that acknowledge journal records
   /// not yet committed; nothing is written to the socket while there are any.
   std::vector<std::pair<std::size_t, std::size_t>> held_acks_;

@@ -23,10 +23,19 @@ void SessionRegistry::touch(Session& session) {
   by_activity_.splice(by_activity_.end(), by_activity_, session.registry_pos);
 }
 
+// A client blocked in XREAD is waiting for tasqd, not idle: it goes to the
+// back as if active, once per sweep that finds it at the front.
 std::size_t SessionRegistry::close_idle(Clock::time_point cutoff) {
   std::size_t closed = 0;
-  while (!by_activity_.empty() && by_activity_.front()->last_activity() < cutoff) {
+  std::size_t passed = 0;
+  while (!by_activity_.empty() && by_activity_.front()->last_activity() < cutoff &&
+         passed < size_) {
     auto session = by_activity_.front();  // keeps it alive through stop()
+    if (session->blocked()) {
+      touch(*session);
+      ++passed;
+      continue;
+    }
     session->stop();
     ++closed;
   }

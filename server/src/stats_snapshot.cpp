@@ -12,6 +12,7 @@
 #include "listener.h"
 #include "server.h"
 #include "task_metrics.h"
+#include "task_results.h"
 
 namespace tasq::server {
 namespace {
@@ -94,6 +95,15 @@ StatsSnapshot Server::snapshot() const {
   s.tasks = pool.stats();
   s.cron_fired = cron_ ? cron_->fired() : 0;
   s.tasks_scheduled = delayed_->size();
+  const results::Streams& streams = results_->streams();
+  s.results = {.blocked_clients = results_->blocked(),
+               .results_kept = streams.results().size(),
+               .results_bytes = streams.results().bytes(),
+               .results_evicted = streams.results().evicted(),
+               .results_expired = streams.results().expired(),
+               .finished_events = streams.finished().events().size(),
+               .dead_letters = streams.dead().letters().size(),
+               .dead_letters_retried = results_->retried()};
   s.task_worker_num = config_.task_worker_num;
   s.workers = worker_figures(pool);
   s.used_memory_rss = resident_bytes();

@@ -29,6 +29,18 @@ struct JournalFigures {
   journal::Stats stats;
 };
 
+/// The results side: kept results, the two streams, blocked clients.
+struct ResultsFigures {
+  std::size_t blocked_clients = 0;     ///< waiting in XREAD BLOCK
+  std::size_t results_kept = 0;
+  std::size_t results_bytes = 0;       ///< what they are charged against result_max_memory
+  std::uint64_t results_evicted = 0;   ///< dropped for result_max_memory, oldest first
+  std::uint64_t results_expired = 0;   ///< dropped after result_ttl
+  std::size_t finished_events = 0;     ///< entries in tasq:finished
+  std::size_t dead_letters = 0;        ///< entries in tasq:dead
+  std::uint64_t dead_letters_retried = 0;
+};
+
 /// One series of the per-queue figures: a busy queue, or every other queue
 /// together under metrics::QueueTable::kOther.
 struct QueueFigures {
@@ -66,6 +78,7 @@ struct StatsSnapshot {
   taskpool::PoolStats tasks;
   std::uint64_t cron_fired = 0;     ///< cron firings that became tasks
   std::size_t tasks_scheduled = 0;  ///< delayed tasks not yet due
+  ResultsFigures results;           ///< kept results, the streams, blocked clients
   // Workers
   std::uint32_t task_worker_num = 0;  ///< configured
   std::vector<WorkerFigures> workers;

@@ -4,6 +4,7 @@
 
 #include "task_intake.h"
 #include "task_metrics.h"
+#include "task_results.h"
 #include "unix_time.h"
 
 namespace tasq::server {
@@ -24,7 +25,8 @@ EndTimes unix_times(const taskpool::TaskEnd& end) {
           .ended_ms = unix_ms_at(end.ended)};
 }
 
-TaskEnds::TaskEnds(TaskIntake& intake, TaskMetrics& metrics) : intake_(intake), metrics_(metrics) {}
+TaskEnds::TaskEnds(TaskIntake& intake, TaskResults& results, TaskMetrics& metrics)
+    : intake_(intake), results_(results), metrics_(metrics) {}
 
 // Before an end gets here the pool has already
 //  - counted it (PoolStats: completed, failed, retried, dead; they move with
@@ -34,15 +36,25 @@ TaskEnds::TaskEnds(TaskIntake& intake, TaskMetrics& metrics) : intake_(intake), 
 //    checked by the pool's plugin loader; a Pool used on its own, without
 //    this server, calls it too.
 void TaskEnds::on_end(const taskpool::TaskEnd& end) {
-  intake_.record_end(end);
+  // An end for good goes to the results first: its result stream entry, its
+  // tasq:finished event, its dead letter, and the clients blocked on it,
+  // answered in this turn. What they keep is journaled as the task's end.
+  std::optional<journal::Outcome> outcome;
+  if (end.outcome != TASQ_FAILED) {
+    const EndTimes times = unix_times(end);
+    outcome = results_.on_end({.task_id = end.id,
+                               .dead = end.outcome == TASQ_DEAD,
+                               .attempts = end.attempt,
+                               .enqueued_ms = times.enqueued_ms,
+                               .started_ms = times.started_ms,
+                               .queue = end.queue,
+                               .result = end.result,
+                               .error = end.reason,
+                               .payload = end.payload});
+  }
+  intake_.record_end(end, outcome ? &*outcome : nullptr);
   log_end(end);
   metrics_.on_end(end);
-  // The next consumers go here, in this order, each one call with `end` (and
-  // unix_times(end) when they show times):
-  //   - the result store (completed and dead ends: end.result, end.reason),
-  //   - the `tasq:finished` stream,
-  //   - dead letters (TASQ_DEAD: end.payload, end.attempt, end.reason),
-  //   - waking the XREAD clients blocked on this id.
 }
 
 }  // namespace tasq::server

@@ -14,6 +14,7 @@ namespace tasq::server {
 
 class TaskIntake;
 class TaskMetrics;
+class TaskResults;
 
 /// An end's times in unix milliseconds, as clients see them.
 struct EndTimes {
@@ -25,13 +26,14 @@ EndTimes unix_times(const taskpool::TaskEnd& end);
 
 class TaskEnds {
  public:
-  TaskEnds(TaskIntake& intake, TaskMetrics& metrics);
+  TaskEnds(TaskIntake& intake, TaskResults& results, TaskMetrics& metrics);
 
   /// One end of one attempt; `end`'s views are valid during the call only.
   void on_end(const taskpool::TaskEnd& end);
 
  private:
   TaskIntake& intake_;
+  TaskResults& results_;
   TaskMetrics& metrics_;
 };
 

@@ -56,6 +56,10 @@ void TaskIntake::on_journal_loaded(const journal::LoadResult& result, Replay rep
     spdlog::warn("journal {}: writing the id mark: {} (kept for the next write)", journal_->path(),
                  ec.message());
   }
+  if (replay.restore_outcome) {
+    journal::Outcome outcome;
+    while (journal_->next_outcome(outcome)) replay.restore_outcome(outcome);
+  }
   replay_ = std::make_shared<JournalReplay>(
       io_, *this, *journal_, std::move(replay.restore_scheduled), std::move(replay.done));
   replay_->start();
@@ -122,14 +126,26 @@ void TaskIntake::end(std::uint64_t id) {
 // Every end of an attempt reaches the journal: a failure that will be
 // retried records the next attempt number, an end for good closes the task.
 // No client waits for these: they ride with the turn's other records.
-void TaskIntake::record_end(const taskpool::TaskEnd& end) {
+void TaskIntake::record_end(const taskpool::TaskEnd& end, const journal::Outcome* outcome) {
   if (!journal_) return;
   if (end.outcome == TASQ_FAILED) {
     journal_->append_attempt(end.id, end.attempt + 1);
+  } else if (outcome != nullptr) {
+    journal_->append_outcome(*outcome);
   } else {
     journal_->append_end(end.id);
   }
   commit_->request();
+}
+
+void TaskIntake::forget_result(std::uint64_t id) {
+  if (!journal_) return;
+  journal_->append_forget(id);
+  appended_for_client();
+}
+
+void TaskIntake::release_outcome(std::uint64_t id, bool result, bool letter) {
+  if (journal_) journal_->release_outcome(id, result, letter);
 }
 
 void TaskIntake::appended_for_client() {

@@ -54,6 +54,9 @@ class TaskIntake {
   struct Replay {
     /// A journaled delayed task not yet due: back to the scheduler.
     std::function<void(const journal::Task&)> restore_scheduled;
+    /// A journaled outcome (result, dead letter) still kept: back to the
+    /// results, before any task is put back.
+    std::function<void(const journal::Outcome&)> restore_outcome;
     /// Every live task is back: the server may take pushes.
     std::function<void()> done;
   };
@@ -97,8 +100,16 @@ class TaskIntake {
   /// Journals the end of a task that leaves without running (cancelled).
   void end(std::uint64_t id);
   /// Journals an attempt's end: the next attempt's number after a failure
-  /// that will be retried, else the task's end. For the TaskEnds door.
-  void record_end(const taskpool::TaskEnd& end);
+  /// that will be retried, else the task's end, which carries `outcome`
+  /// (what the results keep of it) when given. For the TaskEnds door.
+  void record_end(const taskpool::TaskEnd& end, const journal::Outcome* outcome = nullptr);
+  /// DEL of a task's result: journaled for the client (its reply waits for
+  /// the write like a push's).
+  void forget_result(std::uint64_t id);
+  /// The results dropped a result or a dead letter (expired, evicted, pushed
+  /// out): the journal keeps its record no longer than that (in memory; see
+  /// journal::Journal::release_outcome).
+  void release_outcome(std::uint64_t id, bool result, bool letter);
 
   /// `waiter` found the ring full: its on_ring_space() is called when there
   /// may be room. Waiters are woken in the order they came; one that is

@@ -256,6 +256,5 @@ PoolStats Pool::stats() const { return impl_->stats(); }
 
 std::vector<WorkerInfo> Pool::workers() const { return impl_->workers(); }
 
-const std::deque<DeadLetter>& Pool::dead_letters() const { return impl_->dead_letters(); }
 
 }  // namespace tasq::taskpool

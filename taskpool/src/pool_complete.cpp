@@ -125,26 +125,8 @@ void Pool::Impl::fail_task(std::uint32_t handle, int status, std::string_view re
   ++counters_.dead;
   spdlog::warn("task {} of queue '{}' dead-lettered after {} attempt(s): {}", task.id,
                task.queue->first, task.attempt, reason);
-  keep_dead_letter(task, reason);
   emit(task, TASQ_DEAD, status, {}, reason, started_ns);
   release_task(handle);
-}
-
-void Pool::Impl::keep_dead_letter(const Task& task, std::string_view reason) {
-  if (config_.dead_letter_keep == 0) return;
-  const std::string_view payload = payload_of(task).substr(
-      0, std::min<std::size_t>(task.payload_len, config_.dead_letter_bytes));
-  dead_letters_.push_back({.id = task.id,
-                           .queue = task.queue->first,
-                           .payload = std::string(payload),
-                           .attempts = task.attempt,
-                           .reason = std::string(reason)});
-  dead_letter_bytes_ += payload.size();
-  while (dead_letters_.size() > config_.dead_letter_keep ||
-         (dead_letter_bytes_ > config_.dead_letter_bytes && dead_letters_.size() > 1)) {
-    dead_letter_bytes_ -= dead_letters_.front().payload.size();
-    dead_letters_.pop_front();
-  }
 }
 
 void Pool::Impl::emit(const Task& task, tasq_outcome outcome, int status, std::string_view result,

@@ -96,7 +96,6 @@ class Pool::Impl {
   void shutdown(std::function<void()> done);
   PoolStats stats();
   std::vector<WorkerInfo> workers() const;
-  const std::deque<DeadLetter>& dead_letters() const { return dead_letters_; }
 
  private:
   struct QueueCount {
@@ -197,7 +196,6 @@ class Pool::Impl {
   /// An attempt failed: retried while attempts remain, else dead-lettered.
   void fail_task(std::uint32_t handle, int status, std::string_view reason,
                  std::int64_t started_ns);
-  void keep_dead_letter(const Task& task, std::string_view reason);
   void emit(const Task& task, tasq_outcome outcome, int status, std::string_view result,
             std::string_view reason, std::int64_t started_ns);
   /// Frees a task's ring space once it has ended for good.
@@ -275,8 +273,6 @@ class Pool::Impl {
   std::vector<std::uint64_t> scratch_heads_;
   std::vector<std::uint32_t> scratch_handles_;
   std::string reason_buffer_;  ///< NUL-terminated copy for tasq_finish_info
-  std::deque<DeadLetter> dead_letters_;
-  std::size_t dead_letter_bytes_ = 0;
 
   // Replacement, one worker at a time.
   std::deque<std::uint32_t> replace_queue_;

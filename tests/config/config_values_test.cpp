@@ -144,7 +144,7 @@ TEST(ConfigValues, DirectiveValuesForConfigGet) {
   config.listen.push_back(*parse_endpoint("unix:/tmp/a.sock"));
   config.requirepass = "pw";
   auto values = directive_values(config);
-  EXPECT_EQ(values.size(), 37u);
+  EXPECT_EQ(values.size(), 41u);
   EXPECT_EQ(value_of(config, "listen"), "127.0.0.1:6380 unix:/tmp/a.sock");
   EXPECT_EQ(value_of(config, "admin"), "none");
   EXPECT_EQ(value_of(config, "metrics"), "none");
@@ -155,6 +155,10 @@ TEST(ConfigValues, DirectiveValuesForConfigGet) {
   EXPECT_EQ(value_of(config, "max_wait_time"), "3");
   EXPECT_EQ(value_of(config, "pipe_start_timeout"), "30");
   EXPECT_EQ(value_of(config, "log_file"), "");
+  EXPECT_EQ(value_of(config, "result_ttl"), "300");
+  EXPECT_EQ(value_of(config, "result_max_memory"), "67108864");
+  EXPECT_EQ(value_of(config, "finished_events_max"), "10000");
+  EXPECT_EQ(value_of(config, "dead_letter_max"), "10000");
 }
 
 // unixsocketperm: an octal mode, as Redis reads it; unset by default.

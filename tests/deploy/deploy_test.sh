@@ -26,10 +26,11 @@
 #                   needs the admin token and reports a broken config in one
 #                   line, and the HEALTHCHECK command tells a live tasqd from a
 #                   wrong token
-#   web_producer    deploy/demo/index.php (with clients/examples/push.php) in
-#                   PHP's built-in web server pushes one task per request, and
-#                   the demo's tasqd runs each in deploy/demo/worker.php, a
-#                   PHP pipe: co-process with the PHP worker library
+#   web_producer    deploy/demo/index.php (with clients/php/TasqClient.php) in
+#                   PHP's built-in web server pushes one task per request and
+#                   shows its result; the demo's tasqd runs each in
+#                   deploy/demo/worker.php, a PHP pipe: co-process with the PHP
+#                   worker library
 source "$(dirname "$0")/lib.sh"
 
 [ $# -eq 4 ] || fail "usage: $0 CHECK SOURCE_DIR TASQD TASQCTL"
@@ -402,9 +403,9 @@ check_web_producer() {
   require_tool php
   php -r 'exit(class_exists("Redis") ? 0 : 1);' || require_tool php-redis-extension
   [ -n "$PYTHON" ] || require_tool python3
-  # /srv/app of the php-fpm image: the demo's index.php beside push.php.
+  # /srv/app of the php-fpm image: the demo's index.php beside TasqClient.php.
   mkdir -p "$WORK/app"
-  cp "$src/deploy/demo/index.php" "$src/clients/examples/push.php" "$WORK/app/"
+  cp "$src/deploy/demo/index.php" "$src/clients/php/TasqClient.php" "$WORK/app/"
   # The compose demo's tasqd: its tasks run in the demo's PHP worker, which
   # finds the library where the image installs it, or here through
   # TASQ_PHP_LIBRARY.
@@ -436,7 +437,9 @@ except urllib.error.HTTPError as e:
   local i reply ids=()
   for i in 1 2 3; do
     reply=$(get "order/$i")
-    [[ "$reply" =~ ^200\ queued\ task\ ([0-9]+)$ ]] || fail "request $i answered '$reply'"
+    # The PHP worker's result: JSON naming the URI it handled (slashes escaped).
+    [[ "$reply" =~ ^200\ queued\ task\ ([0-9]+)$'\n'completed\ in\ [0-9]+\ ms:\ \{.*order\\/$i.*\}$ ]] ||
+      fail "request $i answered '$reply'"
     ids+=("${BASH_REMATCH[1]}")
   done
   [ "${ids[0]}" -lt "${ids[1]}" ] && [ "${ids[1]}" -lt "${ids[2]}" ] ||
@@ -449,7 +452,7 @@ except urllib.error.HTTPError as e:
   stop_group "$TASQD_PID"
   reply=$(get "order/4")
   [[ "$reply" == "503 "* ]] || fail "with tasqd down the page answered '$reply'"
-  note "three requests, three tasks (ids ${ids[*]}) run by the PHP worker; with tasqd down, 503"
+  note "three requests, three tasks run by the PHP worker and their results (ids ${ids[*]}); with tasqd down, 503"
 }
 
 RECORD_PLUGIN=${RECORD_PLUGIN:-}

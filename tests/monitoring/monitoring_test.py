@@ -27,6 +27,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -149,6 +150,8 @@ def check_promtool(src, tasqd_path, tasqctl, work):
                   "tasq_task_wait_seconds_bucket", "tasq_task_run_seconds_count",
                   "tasq_queue_completed_total", "tasq_queue_waiting_tasks", "tasq_queue_wait_seconds_bucket",
                   "tasq_journal_size_bytes", "tasq_journal_last_write_ok", "tasq_workers_alive",
+                  "tasq_results_kept", "tasq_results_evicted_total", "tasq_blocked_clients",
+                  "tasq_dead_letters",
                   "process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
                   "process_start_time_seconds"]
         missing = [n for n in wanted if n not in names]
@@ -223,6 +226,19 @@ def check_agree(src, tasqd_path, tasqctl, work):
     server = Tasqd(tasqd_path, work)
     try:
         server.push_workload()
+        # One client blocked in XREAD on a task that does not exist yet; it
+        # ends with the connection when tasqd stops.
+        import redis
+        waiter = redis.Redis(port=server.port, decode_responses=True)
+
+        def wait_forever():
+            try:
+                waiter.xread({"tasq:result:999999": 0}, block=120000)
+            except redis.exceptions.RedisError:
+                pass
+
+        threading.Thread(target=wait_forever, daemon=True).start()
+        eventually("a blocked client", lambda: server.info()["blocked_clients"] == 1)
         time.sleep(1.2)  # a history tick
         info = server.info()
         out = subprocess.run([tasqctl, "--admin", "127.0.0.1:%d" % server.admin_port, "--token", TOKEN,
@@ -247,6 +263,16 @@ def check_agree(src, tasqd_path, tasqctl, work):
         for field in ["pending", "in_flight", "scheduled"]:
             same("tasks_" + field, info["tasks_" + field], stats["tasks"][field],
                  dashboard["tasks"][field], metric("tasq_tasks_" + field))
+        for field, name in [("results_kept", "tasq_results_kept"), ("results_bytes", "tasq_results_bytes"),
+                            ("results_evicted", "tasq_results_evicted_total"),
+                            ("results_expired", "tasq_results_expired_total"),
+                            ("finished_events", "tasq_finished_events"), ("dead_letters", "tasq_dead_letters"),
+                            ("dead_letters_retried", "tasq_dead_letters_retried_total")]:
+            same(field, info[field], stats["tasks"][field], dashboard["tasks"][field], metric(name))
+        same("blocked_clients", info["blocked_clients"], stats["blocked_clients"], dashboard["blocked_clients"],
+             metric("tasq_blocked_clients"), 1)
+        same("results_kept", info["results_kept"], 44)
+        same("dead_letters", info["dead_letters"], 2)
         same("workers_alive", info["workers_alive"], stats["workers_alive"], dashboard["workers_alive"],
              metric("tasq_workers_alive"))
         same("task_worker_num", info["task_worker_num"], stats["task_worker_num"],

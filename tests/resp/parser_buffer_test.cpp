@@ -225,3 +225,34 @@ TEST(ParserBuffer, PartiallyFullBigBufferIsKept) {
 
 }  // namespace
 }  // namespace tasq::resp::test
+
+namespace tasq::resp::test {
+namespace {
+
+TEST(ParserBuffer, AnIdleBufferIsReleasedAndComesBack) {
+  Parser parser;
+  feed_copy(parser, "PING\r\n");
+  Outcome outcome;
+  drain(parser, outcome);
+  ASSERT_GT(parser.capacity(), 0U);
+  parser.release_idle_buffer();
+  EXPECT_EQ(parser.capacity(), 0U);
+  feed_copy(parser, "*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\n");
+  drain(parser, outcome);
+  ASSERT_EQ(outcome.commands.size(), 2U);
+  EXPECT_EQ(outcome.commands[1][1], "hi");
+}
+
+TEST(ParserBuffer, ABufferHoldingBytesOrAPendingReadIsKept) {
+  Parser parser;
+  feed_copy(parser, "*1\r\n$4\r\nPI");
+  parser.release_idle_buffer();
+  EXPECT_GT(parser.capacity(), 0U) << "half a command stays";
+  Parser reading;
+  reading.prepare();
+  reading.release_idle_buffer();
+  EXPECT_GT(reading.capacity(), 0U) << "the kernel may be writing into it";
+}
+
+}  // namespace
+}  // namespace tasq::resp::test

@@ -16,9 +16,9 @@ Sources fixed_sources(std::string* last_admin) {
   Sources s;
   s.metrics_text = [] { return std::string("m 1\n"); };
   s.dashboard_json = [](std::int64_t since) { return "{\"since\":" + std::to_string(since) + "}"; };
-  s.admin = [last_admin](std::string_view command) {
-    *last_admin = std::string(command);
-    return std::string(command == "retry 7" ? "OK 1" : "ERR no such dead task");
+  s.retry = [last_admin](std::string_view id) {
+    *last_admin = "retry " + std::string(id);
+    return std::string(id == "7" ? "OK 1" : "ERR no such dead task");
   };
   s.token_matches = [](std::string_view token) { return token == "tok"; };
   s.token_set = [] { return true; };

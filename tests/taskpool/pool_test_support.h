@@ -34,6 +34,7 @@ struct EndCopy {
   int status;
   std::string result;
   std::string reason;
+  std::string payload;
 };
 
 /// A config for tests: the test worker, small ring, quick waits.
@@ -54,7 +55,8 @@ class PoolHarness {
   explicit PoolHarness(PoolConfig config) : pool_(std::make_unique<Pool>(io_, std::move(config))) {
     pool_->on_task_end = [this](const TaskEnd& end) {
       ends.push_back({end.id, std::string(end.queue), end.attempt, end.outcome, end.status,
-                      std::string(end.result), std::string(end.reason)});
+                      std::string(end.result), std::string(end.reason),
+                      std::string(end.payload)});
       if (end.outcome != TASQ_FAILED) ++finals;
       if (on_end) on_end(end);
     };

@@ -190,7 +190,7 @@ Reply Routes::serve_retry(const Request& request) const {
   if (!authorized(request)) return refuse(request);
   auto id = form_value(request.body, "id");
   if (id != "all" && !all_digits(id)) return text(400, "id: a task id or all");
-  std::string answer = sources_.admin("retry " + std::string(id));
+  std::string answer = sources_.retry(id);
   Reply reply = text(answer.starts_with("OK") ? 200 : 409, answer);
   return reply;
 }

@@ -5,8 +5,9 @@
 //   GET  /metrics         the Prometheus text format
 //   GET  /api/dashboard   the page's figures as JSON (?since=UNIX_SECONDS for
 //                         the history points after that second only)
-//   POST /api/retry       `id=ID` or `id=all`: a dead-lettered task back to its
-//                         queue, as the admin port's `retry` verb
+//   POST /api/retry       `id=ID` or `id=all`: dead-lettered tasks back to their
+//                         queues, as the admin port's `retry` verb (which need
+//                         not be open)
 //
 // On a listener that is not on a loopback address every path but `/` asks
 // for `Authorization: Bearer TOKEN` with the admin token. Actions ask for it
@@ -27,8 +28,9 @@ namespace tasq::server::http {
 struct Sources {
   std::function<std::string()> metrics_text;
   std::function<std::string(std::int64_t since)> dashboard_json;
-  /// Runs an admin verb ("retry 12") and returns its reply ("OK 1", "ERR ...").
-  std::function<std::string(std::string_view command)> admin;
+  /// Retries the dead letter `id` (digits) or all of them; the admin `retry`
+  /// verb's reply ("OK 1", "ERR ...").
+  std::function<std::string(std::string_view id)> retry;
   /// True when `token` is the admin token; false for everything when none is set.
   std::function<bool(std::string_view token)> token_matches;
   /// Whether an admin token exists at all (else actions are refused outright).

@@ -98,6 +98,10 @@ struct Config {
   std::vector<std::string> reload_watch;  ///< files and directories (recursive)
   std::chrono::milliseconds reload_watch_delay_ms{};
   DispatchMode dispatch_mode{};
+  std::chrono::seconds result_ttl{};  ///< 0 = keep no result
+  std::uint64_t result_max_memory_bytes{};
+  std::uint64_t finished_events_max{};
+  std::uint64_t dead_letter_max{};
 
   [[nodiscard]] bool journal_enabled() const { return journal != "none"; }
 

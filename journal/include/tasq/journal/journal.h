@@ -5,7 +5,11 @@
 //
 // Records: a task (id, queue, attempt, due time, payload), a new attempt of a
 // task (after a failure), and a task's end (completed, dead-lettered or
-// cancelled). A task is live from its task record until its end record.
+// cancelled), which for a task that ran carries what it left (its outcome:
+// result or error, and the payload of a dead letter). A task is live from its
+// task record until its end; an outcome is kept from its end until the
+// server releases it (expired, evicted, forgotten by DEL, dropped from
+// tasq:dead) or the task is journaled again (a retry).
 //
 // Threads: every method runs on the reactor's thread. The journal runs its
 // own helpers (the scan at start, the once-a-second fsync, the rewrite) on
@@ -37,6 +41,26 @@ struct Task {
   std::string payload;
 };
 
+/// A task's end for good with what the server keeps of it: its result (for
+/// tasq:result:<ID>) and, when dead-lettered, its dead letter (for
+/// tasq:dead). Times are unix milliseconds; the entry id is the one the
+/// end had in the streams.
+struct Outcome {
+  std::uint64_t id = 0;
+  bool dead = false;         ///< dead-lettered, else completed
+  bool keeps_result = true;  ///< the result is still kept (not forgotten by DEL)
+  bool keeps_letter = false; ///< the dead letter is still kept (dead only)
+  std::uint32_t attempts = 0;
+  std::int64_t enqueued_ms = 0;
+  std::int64_t started_ms = 0;
+  std::uint64_t entry_ms = 0;
+  std::uint64_t entry_seq = 0;
+  std::string queue;
+  std::string result;   ///< completed
+  std::string error;    ///< dead
+  std::string payload;  ///< dead
+};
+
 /// The journal cannot be opened or read: locked by another process, damaged
 /// in the middle (the message names the byte offset), unreadable.
 class JournalError : public std::runtime_error {
@@ -47,7 +71,8 @@ class JournalError : public std::runtime_error {
 struct Stats {
   std::uint64_t size_bytes = 0;    ///< the file's size
   std::uint64_t live_tasks = 0;    ///< tasks without an end
-  std::uint64_t live_bytes = 0;    ///< bytes of their current records
+  std::uint64_t live_bytes = 0;    ///< bytes of their current records (outcomes' included)
+  std::uint64_t live_outcomes = 0; ///< outcomes kept (results and dead letters)
   std::uint64_t rewrites = 0;      ///< compactions completed since start
   bool rewrite_in_progress = false;
   std::uint64_t writes = 0;        ///< batches written since start (group commit: one a turn)
@@ -59,6 +84,7 @@ struct Stats {
 struct LoadResult {
   std::uint64_t records = 0;      ///< whole records read
   std::uint64_t live_tasks = 0;   ///< tasks without an end, ready for next_live()
+  std::uint64_t live_outcomes = 0;  ///< outcomes kept, ready for next_outcome()
   std::uint64_t highest_id = 0;   ///< of every task or ids record seen
   std::uint64_t torn_bytes = 0;   ///< a torn last record cut off (0 = none)
   std::string torn_saved_to;      ///< where those bytes were kept, when there were any
@@ -100,6 +126,11 @@ class Journal {
   /// load() are not returned, even one journaled again while replaying.
   bool next_live(Task& out);
 
+  /// The outcomes found by load() that are still kept, one per call, in the
+  /// order they were journaled; false after the last. Read back from the
+  /// file as they are asked for, like next_live().
+  bool next_outcome(Outcome& out);
+
   // ----- appends (buffered until write())
 
   void append_task(const Task& task);
@@ -111,6 +142,18 @@ class Journal {
   /// A task ended for good: completed, dead-lettered or cancelled. Ends of
   /// unknown ids are accepted and ignored at replay.
   void append_end(std::uint64_t id);
+  /// A task ended for good and left `outcome`: ends the task, and keeps the
+  /// record (through compactions) while its result or its letter is kept.
+  /// With neither kept, use append_end().
+  void append_outcome(const Outcome& outcome);
+  /// DEL forgot the task's result: after a restart it is not there (its dead
+  /// letter, if kept, still is).
+  void append_forget(std::uint64_t id);
+  /// The server no longer keeps the task's result (`result`: expired or
+  /// evicted) or its dead letter (`letter`: pushed out of tasq:dead). Writes
+  /// nothing: at the next start the server drops the same again, and a
+  /// compaction leaves out what nothing keeps.
+  void release_outcome(std::uint64_t id, bool result, bool letter);
   /// Every id up to `id` may be handed out before the records that use it
   /// are written: load() reports at least it as highest_id, so that ids a
   /// crash left unrecorded (a task that ran but was never acknowledged) are

@@ -89,6 +89,11 @@ class Parser {
   /// prepared span awaits its commit() the bytes are left where they are.
   void compact();
 
+  /// Frees the buffer when it holds nothing unreturned and no read is
+  /// pending, so that a connection left waiting (a client blocked in XREAD)
+  /// holds no read buffer; the next prepare() allocates one again.
+  void release_idle_buffer();
+
   /// The text for the error next() returned, in full: describe() plus what
   /// only the parser knows (the byte found where `$` was expected). Empty
   /// while there is no error.

@@ -42,8 +42,6 @@ struct PoolConfig {
   std::string user, group, chroot;  ///< applied by each worker before loading the handler
   std::string log_level = "info";   ///< passed on to workers
   std::string log_file;             ///< empty = stderr
-  std::size_t dead_letter_keep = 1000;  ///< dead tasks kept for inspection (oldest dropped)
-  std::size_t dead_letter_bytes = 16u << 20;  ///< and at most this many payload bytes across them
   DispatchMode dispatch_mode = DispatchMode::preemptive;
 };
 
@@ -90,14 +88,6 @@ struct TaskEnd {
   Time started;             ///< this attempt started, as its worker reported (clamped to
                             ///< [enqueued, ended]; `ended` when it never ran)
   Time ended;               ///< the master took the end in
-};
-
-struct DeadLetter {
-  std::uint64_t id;
-  std::string queue;
-  std::string payload;
-  std::uint32_t attempts;
-  std::string reason;
 };
 
 class Pool {
@@ -149,7 +139,6 @@ class Pool {
 
   [[nodiscard]] PoolStats stats() const;
   [[nodiscard]] std::vector<WorkerInfo> workers() const;
-  [[nodiscard]] const std::deque<DeadLetter>& dead_letters() const;
 
   /// Called for every end of a task attempt (after the counters are updated).
   std::function<void(const TaskEnd&)> on_task_end;
