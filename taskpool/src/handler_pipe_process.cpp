@@ -5,8 +5,6 @@
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -25,17 +23,6 @@ constexpr int kExecReportFd = kRepliesFd + 1;
 // The child parks its sources this high before moving them to 0-4, so that
 // no dup2 overwrites a source that happens to sit on a target.
 constexpr int kParkingFd = 10;
-
-// Through syscall(): glibc 2.36's <sys/pidfd.h> lacks C++ linkage guards.
-int open_pidfd(pid_t pid) {
-#ifdef SYS_pidfd_open
-  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-#else
-  (void)pid;
-  errno = ENOSYS;
-  return -1;
-#endif
-}
 
 std::string failed(const char* call, int error_number) {
   return std::string(call) + ": " + std::strerror(error_number);
@@ -186,7 +173,7 @@ bool CoProcess::start(const std::string& command, char* const envp[], std::strin
   }
   if (pid == 0) become_coprocess(child, worker, max_fd, argv, envp);
 
-  pid_ = pid;
+  group_.adopt(pid);
   report.write_end.reset();
   const int exec_error = wait_for_exec(report.read_end.get());
   if (exec_error != 0) {
@@ -202,32 +189,7 @@ bool CoProcess::start(const std::string& command, char* const envp[], std::strin
   for (int fd : {tasks_.get(), replies_.get(), stdout_.get(), stderr_.get()}) {
     if (!set_nonblocking(fd, error)) return false;
   }
-  const int pidfd = open_pidfd(pid_);
-  if (pidfd >= 0) {
-    pidfd_.reset(pidfd);
-  } else {
-    spdlog::debug("pipe handler: pidfd_open: {}; polling for the exit instead",
-                  std::strerror(errno));
-  }
   return true;
-}
-
-bool CoProcess::exited() const {
-  if (pid_ < 0) return true;
-  siginfo_t info{};
-  if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
-    spdlog::error("pipe handler: waitid({}): {}", pid_, std::strerror(errno));
-    return true;  // nothing left to wait for; wait() will report it
-  }
-  return info.si_pid != 0;
-}
-
-void CoProcess::kill_group() const {
-  if (pid_ < 0) return;
-  // ESRCH is normal: the group may hold nothing but the zombie shell.
-  if (::kill(-pid_, SIGKILL) != 0 && errno != ESRCH) {
-    spdlog::error("pipe handler: kill(-{}, SIGKILL): {}", pid_, std::strerror(errno));
-  }
 }
 
 int CoProcess::wait() {
@@ -235,25 +197,7 @@ int CoProcess::wait() {
   replies_.reset();
   stdout_.reset();
   stderr_.reset();
-  pidfd_.reset();
-  if (pid_ < 0) return -1;
-  int status = 0;
-  pid_t reaped;
-  do {
-    reaped = ::waitpid(pid_, &status, 0);
-  } while (reaped < 0 && errno == EINTR);
-  if (reaped < 0) {
-    spdlog::error("pipe handler: waitpid({}): {}", pid_, std::strerror(errno));
-    status = -1;
-  }
-  pid_ = -1;
-  return status;
-}
-
-CoProcess::~CoProcess() {
-  if (pid_ < 0) return;
-  kill_group();
-  wait();
+  return group_.wait();
 }
 
 }  // namespace tasq::taskpool::handlers
