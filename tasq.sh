@@ -2,10 +2,10 @@
 # The project's two entry points, each self-contained on a fresh Debian 12:
 #   ./tasq.sh run [tasqd options...]  install what is missing, build, start tasqd
 #   ./tasq.sh test                    install what is missing, build, run every test
-# `test` builds twice (plain, and ASan+UBSan) and fuzzes the RESP parser and
-# the worker protocol's frame reader for a bounded time each (60 s and 30 s;
-# TASQ_FUZZ_SECONDS and TASQ_PIPE_FUZZ_SECONDS change them); it stops at the
-# first failure with a non-zero exit code, and prints how long each stage took.
+# `test` builds twice (plain, and ASan+UBSan) and runs every fuzzer, one at
+# a time, for a bounded time (TASQ_FUZZ_SECONDS in all, 150 by default: 30 s
+# for each of the five); it stops at the first failure with a non-zero exit
+# code, and prints how long each stage took.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,17 +13,17 @@ cd "$(dirname "$0")"
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libboost-dev libboost-program-options-dev libhiredis-dev libbsd-dev
-  libspdlog-dev libfmt-dev libgtest-dev libgmock-dev nlohmann-json3-dev libisal-dev libsystemd-dev
+  libspdlog-dev libfmt-dev libgtest-dev libgmock-dev nlohmann-json3-dev libisal-dev libssl-dev
+  libsystemd-dev
   redis-tools redis-server php-cli php-redis python3 python3-redis
   clang libclang-rt-14-dev
-  nutcracker docker-compose systemd procps tzdata
+  nutcracker docker-compose systemd procps tzdata valgrind strace
   gnuplot-nox
   prometheus chromium
 )
 
 JOBS=$(nproc 2>/dev/null || echo 2)
-FUZZ_SECONDS=${TASQ_FUZZ_SECONDS:-60}
-PIPE_FUZZ_SECONDS=${TASQ_PIPE_FUZZ_SECONDS:-30}
+FUZZ_SECONDS=${TASQ_FUZZ_SECONDS:-150}
 
 log() { printf '\n==> %s\n' "$*"; }
 
@@ -68,11 +68,11 @@ build_asan_and_fuzzer() {
     -DTASQ_FUZZ=ON -- fuzzers
 }
 
+# Every target (tests/fuzz/corpus/*), one at a time so that fuzzing keeps one
+# core busy, each for an equal share of FUZZ_SECONDS.
 fuzz() {
-  log "fuzzing the RESP parser for ${FUZZ_SECONDS}s"
-  tests/fuzz/run.sh build-fuzz "$FUZZ_SECONDS" resp
-  log "fuzzing the worker protocol's frame reader for ${PIPE_FUZZ_SECONDS}s"
-  tests/fuzz/run.sh build-fuzz "$PIPE_FUZZ_SECONDS" pipe_frame
+  log "fuzzing every target for ${FUZZ_SECONDS}s in all, one at a time"
+  TASQ_FUZZ_JOBS=1 tests/fuzz/run.sh build-fuzz "$FUZZ_SECONDS"
 }
 
 # The wall time of each stage, printed as it ends and together at the end
@@ -168,7 +168,7 @@ case "${1:-}" in
     await
     # The fuzzer keeps one core busy for its time, as it did alone, while the
     # ASan tests, which mostly wait too, run beside it.
-    in_background same "fuzz ${FUZZ_SECONDS}s+${PIPE_FUZZ_SECONDS}s" fuzz
+    in_background same "fuzz ${FUZZ_SECONDS}s" fuzz
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
       timed "asan tests" run_tests build-asan
     await

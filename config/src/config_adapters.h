@@ -103,6 +103,39 @@ struct Text {
   static std::string get(const Config& config) { return config.*Field; }
 };
 
+/// A file mode in octal (unixsocketperm), 0 to 777, with or without a
+/// leading 0, as Redis reads it; empty leaves it unset. CONFIG GET shows it
+/// in octal, as Redis does.
+template <std::optional<std::uint32_t> Config::*Field>
+struct OctalMode {
+  static constexpr bool kRepeatable = false;
+  static constexpr NumberKind kNumber = NumberKind::none;
+  static std::string set(Config& config, const std::string& value) {
+    if (value.empty()) {
+      (config.*Field).reset();
+      return {};
+    }
+    std::uint32_t mode = 0;
+    for (char digit : value) {
+      if (digit < '0' || digit > '7') return "not an octal mode (like 700 or 0770)";
+      mode = mode * 8 + static_cast<std::uint32_t>(digit - '0');
+      if (mode > 0777) return "must be at most 777 (octal)";
+    }
+    config.*Field = mode;
+    return {};
+  }
+  static std::string get(const Config& config) {
+    if (!(config.*Field)) return {};
+    std::string out;
+    std::uint32_t mode = *(config.*Field);
+    do {
+      out.insert(out.begin(), static_cast<char>('0' + mode % 8));
+      mode /= 8;
+    } while (mode != 0);
+    return out;
+  }
+};
+
 /// Repeatable text (cron, reload_watch): one entry per occurrence. CONFIG
 /// GET shows one line per entry, as the file would repeat them.
 template <std::vector<std::string> Config::*Field>

@@ -15,7 +15,8 @@
 //     (std::chrono::seconds or milliseconds field), YesNo, Text, Lines
 //     (repeatable text), Choice<&Config::field, kNames> (an enum spelled by
 //     a names array in config_values.h), Listen (repeatable addresses),
-//     AddressOrNone<&Config::field, kWhyNotUnix> (a bound HOST:PORT or none).
+//     AddressOrNone<&Config::field, kWhyNotUnix> (a bound HOST:PORT or none),
+//     OctalMode (an optional file mode).
 //     The fields, in this order, all but name optional:
 //       name          as in the file and on the command line (--name value)
 //       group, arg    --help section and value placeholder
@@ -36,8 +37,7 @@
 //  together (ring_size against package_max_length, say) goes in
 //  config_validate.cpp, and so does a check of the host (a user, a file).
 //  A row whose flags or bounds do not fit its adapter does not compile. A
-//  new kind of value (an octal mode, say) is a new adapter in
-//  config_adapters.h.
+//  new kind of value is a new adapter in config_adapters.h.
 //
 // There is no restart-only flag: tasq has no CONFIG SET, so every directive
 // is read once, at start.
@@ -126,9 +126,13 @@ constexpr auto kDirectives = std::to_array<Directive>({
         .check = check_listen,
         .help = "RESP listener; repeatable. HOST:PORT, [IPv6]:PORT or unix:/path/to.sock; "
                 "port 0 takes a free port. Given on the command line, replaces the file's"}),
+    row<OctalMode<&Config::unixsocketperm>>({
+        .name = "unixsocketperm", .group = kNetwork, .arg = "MODE",
+        .help = "octal mode of unix: listener sockets, as Redis's (700, 0770); "
+                "empty: the umask decides"}),
     row<Text<&Config::requirepass>>({
-        .name = "requirepass", .group = kNetwork, .arg = "PASSWORD",
-        .help = "clients must AUTH with it first; empty = no AUTH"}),
+        .name = "requirepass", .group = kNetwork, .arg = "PASSWORD", .flags = kSecret,
+        .help = "clients must AUTH with it first; empty = no AUTH. Never shown by CONFIG GET"}),
     row<Count<&Config::max_connections>>({
         .name = "max_connections", .group = kNetwork, .arg = "N", .default_value = "10000",
         .min = 1, .max = 1'000'000,
@@ -170,7 +174,8 @@ constexpr auto kDirectives = std::to_array<Directive>({
         .name = "admin_token", .group = kAdmin, .arg = "TOKEN", .flags = kSecret,
         .check = check_admin_token,
         .help = "shared secret for the admin port, required when admin is not a loopback "
-                "address"}),
+                "address; empty: a token made at each start, in a mode-0600 file tasqctl reads. "
+                "Never shown by CONFIG GET"}),
     row<AddressOrNone<&Config::metrics, kMetricsIsTcp>>({
         .name = "metrics", .group = kAdmin, .arg = "HOST:PORT", .default_value = "none",
         .help = "HTTP listener for /metrics (Prometheus) and the dashboard at /; none disables "

@@ -1,10 +1,12 @@
 #include "file_io.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <vector>
 
 namespace tasq::journal {
@@ -63,6 +65,48 @@ std::error_code fsync_parent_directory(const std::string& path) {
   if (::fsync(fd) != 0) ec = last_errno();
   ::close(fd);
   return ec;
+}
+
+}  // namespace tasq::journal
+
+namespace tasq::journal {
+
+std::error_code make_private(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return last_errno();
+  if ((st.st_mode & 07777) == 0600) return {};
+  if (::fchmod(fd, 0600) != 0) return last_errno();
+  return {};
+}
+
+std::string save_range(int fd, std::uint64_t from, std::uint64_t to, std::string& target) {
+  int out = -1;
+  std::string name = target;
+  for (int n = 1; n <= 1000; ++n) {
+    out = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (out >= 0 || errno != EEXIST) break;
+    name = target + "." + std::to_string(n);
+  }
+  if (out < 0) return "open " + name + ": " + std::strerror(errno);
+  std::string error;
+  if (auto ec = make_private(out)) {
+    error = "fchmod " + name + ": " + ec.message();
+  } else if (auto copy_ec = copy_range(fd, from, to, out, 0)) {
+    error = "copying to " + name + ": " + copy_ec.message();
+  } else if (::fsync(out) != 0) {
+    error = "fsync " + name + ": " + std::strerror(errno);
+  }
+  ::close(out);
+  if (error.empty()) {
+    if (auto ec = fsync_parent_directory(name))
+      error = "fsync of the directory of " + name + ": " + ec.message();
+  }
+  if (!error.empty()) {
+    ::unlink(name.c_str());
+    return error;
+  }
+  target = name;
+  return {};
 }
 
 }  // namespace tasq::journal

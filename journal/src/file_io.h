@@ -20,4 +20,14 @@ std::error_code copy_range(int src, std::uint64_t from, std::uint64_t to, int ds
 /// fsync of the directory holding `path`, so that a rename in it is durable.
 std::error_code fsync_parent_directory(const std::string& path);
 
+/// Makes `fd` (the file at `path`) mode 0600, whatever the umask made it.
+std::error_code make_private(int fd);
+
+/// Copies [from, to) of `fd` into a new file of mode 0600 named `target`, or
+/// `target`.1, .2, ... when that name is taken (an earlier copy is never
+/// replaced), and fsyncs it and its directory: bytes about to be cut off a
+/// journal are kept beside it first. On success `target` is the name used
+/// and the result is empty; otherwise it says which call failed and why.
+std::string save_range(int fd, std::uint64_t from, std::uint64_t to, std::string& target);
+
 }  // namespace tasq::journal

@@ -8,7 +8,9 @@
 #include <cerrno>
 #include <cinttypes>
 #include <cstring>
+#include <string>
 
+#include "file_io.h"
 #include "journal_scan.h"
 #include "tasq/journal/journal.h"
 
@@ -61,20 +63,29 @@ int check_file(const std::string& path, bool fix, std::FILE* out) {
       if (foreign) {
         std::fprintf(out, "not fixing: this does not look like a tasq journal\n");
       } else if (fix) {
-        if (::ftruncate(fd, static_cast<off_t>(scan.good_end)) != 0 || ::fsync(fd) != 0) {
+        // What is cut is kept beside the journal first, as load() does.
+        std::string saved = path + ".cut-" + std::to_string(scan.good_end);
+        if (auto why = save_range(fd, scan.good_end, scan.file_size, saved); !why.empty()) {
+          std::fprintf(out, "fix failed: saving the bytes from %" PRIu64 " on: %s; nothing cut\n",
+                       scan.good_end, why.c_str());
+          code = 2;
+        } else if (::ftruncate(fd, static_cast<off_t>(scan.good_end)) != 0 || ::fsync(fd) != 0) {
           std::fprintf(out, "fix failed: cutting at byte %" PRIu64 ": %s\n", scan.good_end,
                        std::strerror(errno));
           code = 2;
         } else {
-          std::fprintf(out, "fixed: cut at byte %" PRIu64 ", %" PRIu64
-                            " byte(s) removed; the records before it are kept\n",
-                       scan.good_end, cut);
+          std::fprintf(out,
+                       "fixed: cut at byte %" PRIu64 ", %" PRIu64
+                       " byte(s) removed and saved in %s; the records before it are kept\n",
+                       scan.good_end, cut, saved.c_str());
           code = 0;
         }
       } else {
-        std::fprintf(out, "run with --fix to cut the file at byte %" PRIu64
-                          " (the records after it are lost)\n",
-                     scan.good_end);
+        std::fprintf(out,
+                     "run with --fix to cut the file at byte %" PRIu64
+                     " (the bytes from there on are then kept in %s.cut-%" PRIu64
+                     " but no longer replayed)\n",
+                     scan.good_end, path.c_str(), scan.good_end);
       }
       break;
     }

@@ -19,10 +19,17 @@ namespace {
 // descriptor of the file would drop them. A rewrite may rename a new file
 // over `path` between our open and our lock: then we hold the lock of a file
 // nobody will read, so the inode is checked after locking and the open
-// retried.
+// retried. A file made here gets its directory fsynced, so that a power cut
+// cannot take the name away from records acknowledged into it.
 int open_locked(const std::string& path) {
   for (int tries = 0; tries < 100; ++tries) {
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    bool created = false;
+    int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+      fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (fd < 0 && errno == EEXIST) continue;  // made by someone else meanwhile
+      created = fd >= 0;
+    }
     if (fd < 0) {
       throw JournalError(fmt::format("journal {}: cannot open: {}", path, std::strerror(errno)));
     }
@@ -36,11 +43,28 @@ int open_locked(const std::string& path) {
     }
     struct stat by_fd {};
     struct stat by_path {};
-    if (::fstat(fd, &by_fd) == 0 && ::stat(path.c_str(), &by_path) == 0 &&
-        by_fd.st_dev == by_path.st_dev && by_fd.st_ino == by_path.st_ino) {
-      return fd;
+    if (::fstat(fd, &by_fd) != 0 || ::stat(path.c_str(), &by_path) != 0 ||
+        by_fd.st_dev != by_path.st_dev || by_fd.st_ino != by_path.st_ino) {
+      ::close(fd);
+      continue;
     }
-    ::close(fd);
+    // Tasks' payloads are the users' data: the journal is its owner's alone.
+    if ((by_fd.st_mode & 07777) != 0600) {
+      if (auto ec = make_private(fd)) {
+        spdlog::warn("journal {}: fchmod 0600: {} (the file stays mode {:04o})", path, ec.message(),
+                     by_fd.st_mode & 07777);
+      } else if (!created) {
+        spdlog::warn("journal {}: was mode {:04o}, made 0600", path, by_fd.st_mode & 07777);
+      }
+    }
+    if (created) {
+      if (auto ec = fsync_parent_directory(path)) {
+        ::close(fd);
+        throw JournalError(fmt::format("journal {}: fsync of its directory after creating it: {}",
+                                       path, ec.message()));
+      }
+    }
+    return fd;
   }
   throw JournalError(fmt::format("journal {}: the file keeps being replaced", path));
 }
@@ -117,7 +141,9 @@ Journal::Journal(boost::asio::io_context& io, std::string path, FsyncPolicy poli
     : impl_(std::make_unique<Impl>(io, std::move(path), policy, rewrite_min_size)) {}
 Journal::~Journal() = default;
 
-void Journal::load(std::function<void(const LoadResult&)> done) { impl_->load(std::move(done)); }
+void Journal::load(std::function<void(const LoadResult&)> done, std::uint64_t max_payload) {
+  impl_->load(std::move(done), max_payload);
+}
 bool Journal::next_live(Task& out) { return impl_->next_live(out); }
 void Journal::append_task(const Task& task) {
   impl_->append_task(task.id, task.attempt, task.due_ms, task.queue, task.payload);

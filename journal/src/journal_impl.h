@@ -37,7 +37,7 @@ class Journal::Impl {
   Impl& operator=(const Impl&) = delete;
 
   // journal_load.cpp
-  void load(std::function<void(const LoadResult&)> done);
+  void load(std::function<void(const LoadResult&)> done, std::uint64_t max_payload);
   bool next_live(Task& out);
 
   // journal_append.cpp

@@ -19,26 +19,45 @@ struct Loaded {
   std::uint64_t file_size = 0;
 };
 
+// A torn tail is cut only once its bytes are safe beside the journal: were
+// the scan ever wrong about a tail being torn, what was cut can be put back.
+std::string cut_torn_tail(int fd, const std::string& path, const ScanOutcome& scan,
+                          LoadResult& result) {
+  result.torn_bytes = scan.file_size - scan.good_end;
+  std::string saved = fmt::format("{}.torn-{}", path, scan.good_end);
+  if (auto why = save_range(fd, scan.good_end, scan.file_size, saved); !why.empty()) {
+    return fmt::format(
+        "journal {}: {} at byte {}, but its {} byte(s) could not be saved before cutting them "
+        "({}); nothing was cut. Free some space, or run tasqd --check-journal {} --fix",
+        path, scan.reason, scan.good_end, result.torn_bytes, why, path);
+  }
+  result.torn_saved_to = saved;
+  spdlog::warn("journal {}: {} at byte {}: cut off {} byte(s) (a crash mid-write), saved in {}",
+               path, scan.reason, scan.good_end, result.torn_bytes, saved);
+  if (::ftruncate(fd, static_cast<off_t>(scan.good_end)) != 0 || ::fdatasync(fd) != 0) {
+    return fmt::format("journal {}: cutting the torn last record at byte {}: {}", path,
+                       scan.good_end, std::strerror(errno));
+  }
+  return {};
+}
+
 // On the load thread: scan, then cut a torn tail and give a new file its
 // header. Nothing else touches the file before load() reports.
-void scan_and_repair(int fd, const std::string& path, Loaded& loaded) {
-  ScanOutcome scan = scan_journal(fd, loaded.index);
+void scan_and_repair(int fd, const std::string& path, std::uint64_t max_payload, Loaded& loaded) {
+  ScanOutcome scan = scan_journal(fd, loaded.index, max_payload);
   LoadResult& result = loaded.result;
   result.records = scan.records;
   result.live_tasks = loaded.index.live();
   result.highest_id = scan.highest_id;
+  result.oversized_tasks = scan.oversized_tasks;
+  result.largest_oversized = scan.largest_oversized;
+  result.oversized_id = scan.oversized_id;
   switch (scan.kind) {
     case ScanOutcome::Kind::sound:
       break;
     case ScanOutcome::Kind::torn:
-      result.torn_bytes = scan.file_size - scan.good_end;
-      spdlog::warn("journal {}: {} at byte {}: cut off {} byte(s) (a crash mid-write)", path,
-                   scan.reason, scan.good_end, result.torn_bytes);
-      if (::ftruncate(fd, static_cast<off_t>(scan.good_end)) != 0 || ::fdatasync(fd) != 0) {
-        result.error = fmt::format("journal {}: cutting the torn last record at byte {}: {}",
-                                   path, scan.good_end, std::strerror(errno));
-        return;
-      }
+      result.error = cut_torn_tail(fd, path, scan, result);
+      if (!result.error.empty()) return;
       break;
     case ScanOutcome::Kind::damaged:
       result.error = fmt::format(
@@ -64,12 +83,12 @@ void scan_and_repair(int fd, const std::string& path, Loaded& loaded) {
 
 }  // namespace
 
-void Journal::Impl::load(std::function<void(const LoadResult&)> done) {
+void Journal::Impl::load(std::function<void(const LoadResult&)> done, std::uint64_t max_payload) {
   if (load_thread_.joinable()) load_thread_.join();
   auto loaded = std::make_shared<Loaded>();
   std::weak_ptr<int> alive = alive_;
-  load_thread_ = std::thread([this, alive, loaded, done = std::move(done)]() mutable {
-    scan_and_repair(fd_, path_, *loaded);
+  load_thread_ = std::thread([this, alive, loaded, max_payload, done = std::move(done)]() mutable {
+    scan_and_repair(fd_, path_, max_payload, *loaded);
     boost::asio::post(io_, [this, alive, loaded, done = std::move(done)] {
       if (alive.expired()) return;
       if (load_thread_.joinable()) load_thread_.join();

@@ -47,7 +47,7 @@ void set_rewrite_copy_hook(std::function<void()> hook) { copy_hook() = std::move
 std::string rewrite_path(const std::string& path) { return path + ".rewrite"; }
 
 void run_rewrite(RewriteJob& job) {
-  job.target_fd = ::open(job.target_path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  job.target_fd = ::open(job.target_path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (job.target_fd < 0) {
     job.error = fail("open", last_errno());
     return;
@@ -58,8 +58,11 @@ void run_rewrite(RewriteJob& job) {
     job.error = fail("flock", last_errno());
     return;
   }
-  struct stat st {};
-  if (::fstat(job.source_fd, &st) == 0) ::fchmod(job.target_fd, st.st_mode & 07777);
+  // Mode 0600 whatever the umask: it becomes the journal.
+  if (auto ec = make_private(job.target_fd)) {
+    job.error = fail("fchmod", ec);
+    return;
+  }
 
   std::string out = format::file_header();
   if (job.id_mark > 0) format::append_ids(out, job.id_mark);

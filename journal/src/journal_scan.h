@@ -3,6 +3,7 @@
 // --check-journal. It reads, it never writes: cutting is the caller's call.
 
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "live_index.h"
@@ -26,9 +27,22 @@ struct ScanOutcome {
   std::uint64_t attempt_records = 0;
   std::uint64_t end_records = 0;
   std::uint64_t highest_id = 0;
+  /// Live tasks (of the good records) whose payload is over the scan's
+  /// `max_payload`, the largest such payload and the id of a task with it.
+  std::uint64_t oversized_tasks = 0;
+  std::uint64_t largest_oversized = 0;
+  std::uint64_t oversized_id = 0;
 };
 
 /// Reads `fd` from offset 0, feeding every good record into `index`.
-ScanOutcome scan_journal(int fd, LiveIndex& index);
+///
+/// A bad record that reaches the end of the file (its length runs past it,
+/// or it ends the file and fails its checksum) is a torn write only when no
+/// whole record (a sane header whose checksum holds) starts after it:
+/// otherwise its length field was damaged in the middle of the file, and
+/// cutting there would drop the acknowledged records that follow, so it is
+/// reported as damage.
+ScanOutcome scan_journal(int fd, LiveIndex& index,
+                         std::uint64_t max_payload = std::numeric_limits<std::uint64_t>::max());
 
 }  // namespace tasq::journal

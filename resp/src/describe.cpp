@@ -23,6 +23,10 @@ std::string_view describe(ParseStatus status) {
       return "too big inline request";
     case ParseStatus::unbalanced_quotes:
       return "unbalanced quotes in request";
+    case ParseStatus::unauthenticated_multibulk_length:
+      return "unauthenticated multibulk length";
+    case ParseStatus::unauthenticated_bulk_length:
+      return "unauthenticated bulk length";
   }
   return "unknown error";
 }

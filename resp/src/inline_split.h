@@ -3,7 +3,8 @@
 // Redis's own inline parser (sdssplitargs) do: whitespace separates,
 // "double quotes" understand \n \r \t \b \a \xHH and \<any>, 'single quotes'
 // understand only \', and a closing quote must be followed by whitespace or
-// the end of the line. Unlike Redis, a NUL byte is an ordinary byte here.
+// the end of the line. A line holding a NUL never gets here: the parser, as
+// Redis's strchr() would, never finds its end.
 
 #include <cstddef>
 #include <cstdint>

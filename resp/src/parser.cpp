@@ -54,6 +54,9 @@ ParseStatus Parser::next(std::vector<std::string_view>& args) {
       case State::inline_line:
         step = parse_inline();
         break;
+      case State::inline_nul:
+        step = parse_inline_nul();
+        break;
       case State::multibulk_count:
         step = parse_count();
         break;
@@ -108,12 +111,23 @@ Parser::Step Parser::begin_command() {
 // An inline command ends at LF (CRLF or a lone LF, as Redis accepts both).
 // The search stops one byte past the longest acceptable line, so a client
 // streaming a line without end is refused without being read further.
+// Redis looks for the LF with strchr(), which stops at a NUL: a line with a
+// NUL before its LF never ends there, and the client is refused once more
+// than the inline limit is buffered. Doing the same keeps a client that
+// sends NUL bytes in step with what Redis would make of its stream.
 Parser::Step Parser::parse_inline() {
   const std::size_t limit = limits_.max_inline_bytes;
   const std::size_t window_end = std::min(end_, saturating_add(pos_, saturating_add(limit, 2)));
   const char* newline = nullptr;
   if (scan_ < window_end) {
-    newline = static_cast<const char*>(std::memchr(&buf_[scan_], '\n', window_end - scan_));
+    const std::size_t length = window_end - scan_;
+    newline = static_cast<const char*>(std::memchr(&buf_[scan_], '\n', length));
+    const std::size_t searched =
+        newline == nullptr ? length : static_cast<std::size_t>(newline - &buf_[scan_]);
+    if (std::memchr(&buf_[scan_], '\0', searched) != nullptr) {
+      state_ = State::inline_nul;
+      return Step::advanced;
+    }
   }
   if (newline == nullptr) {
     scan_ = std::max(scan_, window_end);
@@ -150,6 +164,13 @@ Parser::Step Parser::parse_inline() {
   return Step::command;
 }
 
+// The line holds a NUL before any LF: as in Redis, whatever follows is
+// taken in until more than the inline limit is buffered, then refused.
+Parser::Step Parser::parse_inline_nul() {
+  if (end_ - pos_ > limits_.max_inline_bytes) return fail(ParseStatus::inline_too_long);
+  return Step::need_more;
+}
+
 // `*N\r\n`: how many arguments follow.
 Parser::Step Parser::parse_count() {
   std::size_t line_end = 0;
@@ -165,15 +186,23 @@ Parser::Step Parser::parse_count() {
   if (!parse_number(&buf_[pos_ + 1], &buf_[line_end], count)) {
     return fail(ParseStatus::invalid_multibulk_length);
   }
+  // Redis's order: a count out of range, then one over the bound before
+  // AUTH, and only then `*0` and `*-1`, which carry no command.
+  if (count > 0 && static_cast<std::uint64_t>(count) > limits_.max_args) {
+    return fail(ParseStatus::invalid_multibulk_length);
+  }
+  if (!authenticated_ && count > 0 &&
+      static_cast<std::uint64_t>(count) > limits_.unauthenticated_max_args) {
+    return fail(ParseStatus::unauthenticated_multibulk_length);
+  }
   pos_ = line_end + 2;
-  if (count <= 0) {  // `*0` and `*-1` carry no command
+  if (count <= 0) {
     begin_ = pos_;
     scan_ = pos_;
     state_ = State::start;
     return Step::advanced;
   }
   const auto expected = static_cast<std::uint64_t>(count);
-  if (expected > limits_.max_args) return fail(ParseStatus::invalid_multibulk_length);
   const std::size_t header = pos_ - begin_;
   if (header > limits_.max_request_bytes ||
       expected > (limits_.max_request_bytes - header) / kMinArgBytes) {
@@ -210,6 +239,9 @@ Parser::Step Parser::parse_arg_header() {
   }
   const auto bulk = static_cast<std::uint64_t>(length);
   if (bulk > limits_.max_bulk_bytes) return fail(ParseStatus::bulk_too_long);
+  if (!authenticated_ && bulk > limits_.unauthenticated_max_bulk_bytes) {
+    return fail(ParseStatus::unauthenticated_bulk_length);
+  }
   pos_ = line_end + 2;
   const std::size_t so_far = pos_ - begin_;
   if (so_far > limits_.max_request_bytes || bulk + 2 > limits_.max_request_bytes - so_far) {

@@ -19,29 +19,6 @@ using udp = asio::ip::udp;
 // reply says when a list had to be cut to fit.
 constexpr std::size_t kMaxReply = 8192;
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
-
-bool printable(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char ch) {
-    return std::isprint(static_cast<unsigned char>(ch)) || ch == ' ' || ch == '\t';
-  });
-}
-
-// Compares in time independent of where the strings differ, so the token
-// cannot be guessed byte by byte from reply timings.
-bool same_secret(std::string_view given, std::string_view secret) {
-  if (given.size() != secret.size()) return false;
-  unsigned diff = 0;
-  for (std::size_t i = 0; i < secret.size(); ++i) {
-    diff |= static_cast<unsigned char>(given[i]) ^ static_cast<unsigned char>(secret[i]);
-  }
-  return diff == 0;
-}
-
 std::string describe(const udp::endpoint& endpoint) {
   auto address = endpoint.address();
   if (address.is_v6()) return "[" + address.to_string() + "]:" + std::to_string(endpoint.port());
@@ -51,7 +28,9 @@ std::string describe(const udp::endpoint& endpoint) {
 }  // namespace
 
 AdminPort::AdminPort(Server& server, const config::Endpoint& endpoint)
-    : server_(server), socket_(server.io()) {
+    : server_(server),
+      socket_(server.io()),
+      refusals_(server.io(), "admin", "datagram(s) with a wrong or missing token") {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(endpoint.host == "localhost" ? "127.0.0.1" : endpoint.host, ec);
   if (ec) throw std::runtime_error("admin: " + endpoint.text + ": not an IP address");
@@ -61,6 +40,30 @@ AdminPort::AdminPort(Server& server, const config::Endpoint& endpoint)
   if (ec) throw std::runtime_error("admin: " + endpoint.text + ": " + ec.message());
   bound_port_ = socket_.local_endpoint(ec).port();
   spdlog::info("admin port listening on {}:{} (udp)", endpoint.host, bound_port_);
+  keep_token();
+}
+
+AdminPort::~AdminPort() { access::remove_token_file(token_file_); }
+
+// Without admin_token, the port still takes no command from just anyone: a
+// token made now, new at every start (one a listener caught while tasqd was
+// down is then worth nothing), goes to a file only tasqd's user can read.
+void AdminPort::keep_token() {
+  const std::string& configured = server_.config().admin_token;
+  const std::string token = configured.empty() ? access::random_token() : configured;
+  token_ = access::Secret(token);
+  const std::string path = access::token_file_path(access::runtime_dir(), bound_port_);
+  try {
+    token_file_ = access::write_token_file(path, token);
+    spdlog::info("admin token in {} (tasqctl run by this user reads it)", path);
+  } catch (const std::exception& e) {
+    if (configured.empty()) {
+      throw std::runtime_error(std::string("admin: cannot keep the admin token: ") + e.what() +
+                               "; set TASQ_RUNTIME_DIR to a private directory, set admin_token, "
+                               "or set admin none");
+    }
+    spdlog::warn("admin: cannot write the token file ({}); tasqctl needs --token", e.what());
+  }
 }
 
 void AdminPort::start() { do_receive(); }
@@ -69,6 +72,7 @@ void AdminPort::stop() {
   stopped_ = true;
   boost::system::error_code ignored;
   socket_.close(ignored);
+  refusals_.stop();
 }
 
 void AdminPort::do_receive() {
@@ -98,21 +102,12 @@ void AdminPort::on_receive(const boost::system::error_code& ec, std::size_t byte
 }
 
 std::string AdminPort::handle(std::string_view datagram) {
-  if (datagram.size() >= buffer_.size()) return "ERR datagram too long";
-  if (!printable(trim(datagram))) return "ERR not a text command";
-  auto text = trim(datagram);
-  if (text.empty()) return "ERR empty command";
-  const auto& token = server_.config().admin_token;
-  if (!token.empty()) {
-    auto space = text.find(' ');
-    auto given = space == std::string_view::npos ? std::string_view() : text.substr(0, space);
-    if (!same_secret(given, token)) {
-      spdlog::warn("admin: refused a datagram from {}: wrong or missing token", describe(sender_));
-      return "ERR auth";
-    }
-    text = trim(text.substr(space + 1));
+  const access::AdminRequest request = access::read_admin_datagram(datagram, token_);
+  if (request.refusal == access::AdminRefusal::auth) refusals_.refused(describe(sender_));
+  if (request.refusal != access::AdminRefusal::none) {
+    return std::string(access::refusal_reply(request.refusal));
   }
-  return answer(text);
+  return answer(request.command);
 }
 
 std::string AdminPort::answer(std::string_view command) {

@@ -3,12 +3,15 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 #include "server.h"
@@ -45,6 +48,30 @@ std::string describe_peer(const generic_stream::socket& socket, const config::En
   return address.to_string() + ":" + std::to_string(peer.port());
 }
 
+// A socket file left by an earlier run would make bind fail, so it goes; a
+// live server on it is caught because connect succeeds. Anything that is
+// not a socket is left alone: `listen unix:` naming a file by mistake must
+// not delete it.
+void remove_stale_socket(Server& server, const config::Endpoint& endpoint) {
+  struct stat st {};
+  if (::lstat(endpoint.path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return;
+    throw std::runtime_error("listen: " + endpoint.text + ": lstat: " + std::strerror(errno));
+  }
+  if (!S_ISSOCK(st.st_mode)) {
+    throw std::runtime_error("listen: " + endpoint.text +
+                             ": the path exists and is not a socket; not removing it");
+  }
+  boost::system::error_code ec;
+  asio::local::stream_protocol::socket probe(server.io());
+  probe.connect(asio::local::stream_protocol::endpoint(endpoint.path), ec);
+  if (!ec) throw std::runtime_error("listen: " + endpoint.text + ": another server is listening");
+  if (::unlink(endpoint.path.c_str()) != 0 && errno != ENOENT) {
+    throw std::runtime_error("listen: " + endpoint.text +
+                             ": unlink of the old socket: " + std::strerror(errno));
+  }
+}
+
 void set_int_option(int fd, int level, int name, int value, const char* what) {
   if (::setsockopt(fd, level, name, &value, sizeof value) != 0) {
     spdlog::warn("setsockopt({}): {}", what, std::strerror(errno));
@@ -54,16 +81,11 @@ void set_int_option(int fd, int level, int name, int value, const char* what) {
 }  // namespace
 
 Listener::Listener(Server& server, const config::Endpoint& endpoint)
-    : server_(server), endpoint_(endpoint), acceptor_(server.io()), retry_timer_(server.io()) {
+    : server_(server), endpoint_(endpoint), acceptor_(server.io()), accept_pause_(server.io()) {
   boost::system::error_code ec;
   generic_stream::endpoint bind_to;
   if (endpoint.kind == config::Endpoint::Kind::unix_socket) {
-    // A socket file left by an earlier run would make bind fail; a live
-    // server on it is caught below because connect succeeds.
-    asio::local::stream_protocol::socket probe(server.io());
-    probe.connect(asio::local::stream_protocol::endpoint(endpoint.path), ec);
-    if (!ec) throw std::runtime_error("listen: " + endpoint.text + ": another server is listening");
-    ::unlink(endpoint.path.c_str());
+    remove_stale_socket(server, endpoint);
     bind_to = generic_stream::endpoint(asio::local::stream_protocol::endpoint(endpoint.path));
   } else {
     bind_to = generic_stream::endpoint(resolve(server.io(), endpoint));
@@ -76,8 +98,26 @@ Listener::Listener(Server& server, const config::Endpoint& endpoint)
     }
   }
   if (!ec) acceptor_.bind(bind_to, ec);
-  if (!ec) acceptor_.listen(static_cast<int>(server.config().backlog), ec);
   if (ec) throw std::runtime_error("listen: " + endpoint.text + ": " + ec.message());
+  // Before listen(): no client can connect while the mode is still the umask's.
+  const auto& perm = server.config().unixsocketperm;
+  if (endpoint.kind == config::Endpoint::Kind::unix_socket && perm &&
+      ::chmod(endpoint.path.c_str(), static_cast<mode_t>(*perm)) != 0) {
+    throw std::runtime_error("listen: " + endpoint.text +
+                             ": chmod for unixsocketperm: " + std::strerror(errno));
+  }
+  acceptor_.listen(static_cast<int>(server.config().backlog), ec);
+  if (ec) throw std::runtime_error("listen: " + endpoint.text + ": " + ec.message());
+  if (endpoint.kind == config::Endpoint::Kind::unix_socket) {
+    struct stat st {};
+    if (::lstat(endpoint.path.c_str(), &st) == 0) {
+      socket_device_ = st.st_dev;
+      socket_inode_ = st.st_ino;
+    } else {
+      spdlog::warn("lstat {}: {} (the socket will not be removed at exit)", endpoint.path,
+                   std::strerror(errno));
+    }
+  }
   if (endpoint.kind == config::Endpoint::Kind::tcp) {
     auto local = acceptor_.local_endpoint(ec);
     tcp::endpoint bound;
@@ -105,8 +145,15 @@ void Listener::stop() {
   stopped_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
-  retry_timer_.cancel();
-  if (endpoint_.kind == config::Endpoint::Kind::unix_socket) ::unlink(endpoint_.path.c_str());
+  accept_pause_.cancel();
+  // Only the socket bound here: the path may have been given to something
+  // else since, and that is not ours to remove.
+  struct stat st {};
+  if (endpoint_.kind == config::Endpoint::Kind::unix_socket && socket_inode_ != 0 &&
+      ::lstat(endpoint_.path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode) &&
+      st.st_dev == socket_device_ && st.st_ino == socket_inode_) {
+    ::unlink(endpoint_.path.c_str());
+  }
 }
 
 void Listener::do_accept() {
@@ -119,13 +166,7 @@ void Listener::do_accept() {
 void Listener::on_accept(const boost::system::error_code& ec, generic_stream::socket socket) {
   if (stopped_ || ec == asio::error::operation_aborted) return;
   if (ec) {
-    // Out of descriptors or memory: wait a little instead of spinning on a
-    // listener that stays readable.
-    spdlog::warn("accept on {}: {}", endpoint_.text, ec.message());
-    retry_timer_.expires_after(std::chrono::milliseconds(100));
-    retry_timer_.async_wait([this](const boost::system::error_code& wait_ec) {
-      if (!wait_ec) do_accept();
-    });
+    accept_pause_.after(ec, endpoint_.text, [this] { do_accept(); });
     return;
   }
   auto& sessions = server_.sessions();

@@ -2,12 +2,14 @@
 // One `listen` address (TCP over IPv4/IPv6, or a Unix socket) and its accept
 // loop. Accepted sockets become Sessions registered with the server.
 
+#include <sys/types.h>
+
 #include <boost/asio/basic_socket_acceptor.hpp>
 #include <boost/asio/generic/stream_protocol.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <string>
 
+#include "accept_pause.h"
 #include "tasq/config/config.h"
 
 namespace tasq::server {
@@ -37,8 +39,11 @@ class Listener {
   Server& server_;
   config::Endpoint endpoint_;
   boost::asio::basic_socket_acceptor<boost::asio::generic::stream_protocol> acceptor_;
-  boost::asio::steady_timer retry_timer_;
+  AcceptPause accept_pause_;
   std::uint16_t bound_port_ = 0;
+  // The Unix socket file bound, removed at stop only if the path is still it.
+  dev_t socket_device_ = 0;
+  ino_t socket_inode_ = 0;
   bool stopped_ = false;
 };
 

@@ -6,23 +6,14 @@
 #include "http/http_listener.h"
 #include "http/routes.h"
 #include "metrics_page.h"
+#include "refusal_reporter.h"
 #include "server.h"
 #include "task_metrics.h"
 
 namespace tasq::server {
 namespace {
 
-// Compares in time independent of where the strings differ.
-bool same_secret(std::string_view given, std::string_view secret) {
-  if (given.size() != secret.size()) return false;
-  unsigned diff = 0;
-  for (std::size_t i = 0; i < secret.size(); ++i) {
-    diff |= static_cast<unsigned char>(given[i]) ^ static_cast<unsigned char>(secret[i]);
-  }
-  return diff == 0;
-}
-
-http::Sources sources(Server& server) {
+http::Sources sources(Server& server, RefusalReporter& refusals) {
   http::Sources s;
   s.metrics_text = [&server] {
     std::string error;
@@ -33,24 +24,29 @@ http::Sources sources(Server& server) {
   s.dashboard_json = [&server](std::int64_t since) { return dashboard_json(server, since); };
   s.admin = [&server](std::string_view command) { return server.admin_command(command); };
   s.token_matches = [&server](std::string_view token) {
-    const auto& secret = server.config().admin_token;
-    return !secret.empty() && same_secret(token, secret);
+    return server.admin_token().matches(token);
   };
-  s.token_set = [&server] { return !server.config().admin_token.empty(); };
+  s.token_set = [&server] { return !server.admin_token().empty(); };
+  s.refused = [&refusals](std::string_view peer) { refusals.refused(peer); };
   return s;
 }
 
 }  // namespace
 
 MetricsHttp::MetricsHttp(Server& server, const config::Endpoint& endpoint)
-    : listener_(std::make_unique<http::Listener>(
+    : refusals_(std::make_unique<RefusalReporter>(server.io(), "metrics",
+                                                  "request(s) with a wrong or missing admin token")),
+      listener_(std::make_unique<http::Listener>(
           server.io(), endpoint, static_cast<int>(server.config().backlog), http::Limits{},
-          http::Routes(sources(server), endpoint.is_loopback()))) {}
+          http::Routes(sources(server, *refusals_), endpoint.is_loopback()))) {}
 
 MetricsHttp::~MetricsHttp() = default;
 
 void MetricsHttp::start() { listener_->start(); }
-void MetricsHttp::stop() { listener_->stop(); }
+void MetricsHttp::stop() {
+  listener_->stop();
+  refusals_->stop();
+}
 std::uint16_t MetricsHttp::bound_port() const { return listener_->bound_port(); }
 
 }  // namespace tasq::server

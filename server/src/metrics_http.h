@@ -10,6 +10,7 @@
 namespace tasq::server {
 
 class Server;
+class RefusalReporter;
 namespace http {
 class Listener;
 }
@@ -27,6 +28,8 @@ class MetricsHttp {
   [[nodiscard]] std::uint16_t bound_port() const;
 
  private:
+  // Before the listener: its routes report to it.
+  std::unique_ptr<RefusalReporter> refusals_;
   std::unique_ptr<http::Listener> listener_;
 };
 

@@ -50,6 +50,10 @@ Server::Server(boost::asio::io_context& io, config::Config config,
                std::vector<std::string> worker_args)
     : io_(io),
       config_(std::move(config)),
+      requirepass_(config_.requirepass.empty() ? access::Secret()
+                                               : access::Secret(config_.requirepass)),
+      configured_admin_token_(config_.admin_token.empty() ? access::Secret()
+                                                          : access::Secret(config_.admin_token)),
       intake_(std::make_unique<TaskIntake>(io, pool_config(config_, std::move(worker_args)))),
       signals_(io),
       heartbeat_timer_(io),
@@ -105,6 +109,10 @@ void Server::start() {
   arm_heartbeat();
   notify_->start();
   if (!loading_) notify_->ready();
+}
+
+const access::Secret& Server::admin_token() const {
+  return admin_ ? admin_->token() : configured_admin_token_;
 }
 
 std::string Server::admin_command(std::string_view command) {

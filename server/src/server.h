@@ -17,6 +17,7 @@
 #include "session_registry.h"
 #include "stats_snapshot.h"
 #include "task_intake.h"
+#include "tasq/access/secret.h"
 #include "tasq/config/config.h"
 
 namespace tasq::server {
@@ -52,6 +53,12 @@ class Server {
   bool reload(std::string_view why, bool log_if_busy = true);
 
   [[nodiscard]] const config::Config& config() const { return config_; }
+  /// requirepass as a digest, for AUTH's constant-time check.
+  [[nodiscard]] const access::Secret& requirepass() const { return requirepass_; }
+  /// The admin token: admin_token, or the one the admin port made at start
+  /// (in its token file). The metrics listener's bearer token too. Empty
+  /// (matching nothing) with `admin none` and no admin_token.
+  [[nodiscard]] const access::Secret& admin_token() const;
   [[nodiscard]] boost::asio::io_context& io() { return io_; }
   /// The one door tasks come in by (and the pool and journal behind it).
   [[nodiscard]] TaskIntake& intake() { return *intake_; }
@@ -83,6 +90,8 @@ class Server {
 
   boost::asio::io_context& io_;
   config::Config config_;
+  access::Secret requirepass_;
+  access::Secret configured_admin_token_;  // for admin_token() with `admin none`
   ServerStats stats_;
   SessionRegistry sessions_;
   std::unique_ptr<TaskIntake> intake_;

@@ -25,6 +25,9 @@ constexpr std::size_t kOutputHardLimit = 64 * 1024 * 1024;
 constexpr std::chrono::seconds kPushWaitLimit{5};
 // The smallest read buffer offered to the kernel per read.
 constexpr std::size_t kReadChunk = 16 * 1024;
+// A command's argument table this big is given back once the batch is run:
+// one command of many small arguments must not keep its memory for good.
+constexpr std::size_t kArgsKeep = 1024;
 
 resp::ParserLimits limits_for(const config::Config& config) {
   resp::ParserLimits limits;
@@ -44,6 +47,7 @@ Session::Session(Server& server, Socket socket, std::uint64_t id, std::string pe
   client_.id = id;
   client_.peer = std::move(peer);
   client_.authenticated = server.config().requirepass.empty();
+  parser_.set_authenticated(client_.authenticated);
 }
 
 void Session::start() {
@@ -137,9 +141,14 @@ bool Session::run_buffered() {
       break;
     }
     reply.set_protocol(client_.protocol);  // HELLO may have switched it
+    // AUTH lifts Redis's unauthenticated bounds from the next command on.
+    parser_.set_authenticated(client_.authenticated);
     if (client_.close_requested) closing_ = true;
   }
-  if (!parked_) parser_.compact();
+  if (!parked_) {
+    parser_.compact();
+    if (args_.capacity() > kArgsKeep) std::vector<std::string_view>().swap(args_);
+  }
   if (out_.size() > kOutputHardLimit) {
     spdlog::warn("client {} ({}): closed: output buffer over {} bytes", client_.id, client_.peer,
                  kOutputHardLimit);

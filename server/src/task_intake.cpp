@@ -1,5 +1,6 @@
 #include "task_intake.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <stdexcept>
@@ -10,7 +11,9 @@
 namespace tasq::server {
 
 TaskIntake::TaskIntake(boost::asio::io_context& io, taskpool::PoolConfig pool)
-    : io_(io), pool_(std::make_unique<taskpool::Pool>(io, std::move(pool))) {
+    : io_(io),
+      max_payload_(pool.max_payload_bytes),
+      pool_(std::make_unique<taskpool::Pool>(io, std::move(pool))) {
   pool_->on_space_freed = [this] { on_space_freed(); };
 }
 
@@ -21,14 +24,25 @@ void TaskIntake::open_journal(const std::string& path, journal::FsyncPolicy poli
   journal_ = std::make_unique<journal::Journal>(io_, path, policy, rewrite_min_size);
   commit_ = std::make_unique<JournalCommit>(io_, *journal_);
   spdlog::info("loading the journal {}", path);
-  journal_->load([this, replay = std::move(replay)](const journal::LoadResult& result) mutable {
-    on_journal_loaded(result, std::move(replay));
-  });
+  journal_->load(
+      [this, replay = std::move(replay)](const journal::LoadResult& result) mutable {
+        on_journal_loaded(result, std::move(replay));
+      },
+      max_payload_);
 }
 
 void TaskIntake::on_journal_loaded(const journal::LoadResult& result, Replay replay) {
   // Damage in the middle: starting would silently drop acknowledged tasks.
   if (!result.error.empty()) throw std::runtime_error(result.error);
+  // Such a task could never enter the ring: replaying it would wait for ever.
+  if (result.oversized_tasks > 0) {
+    throw std::runtime_error(fmt::format(
+        "journal {}: {} task(s) waiting to run have a payload over package_max_length ({} "
+        "bytes), the largest {} bytes (task {}), and cannot enter the ring; nothing was dropped: "
+        "start with package_max_length of at least {} (and ring_size of at least 2 x that + 64k)",
+        journal_->path(), result.oversized_tasks, max_payload_, result.largest_oversized,
+        result.oversized_id, result.largest_oversized));
+  }
   spdlog::info("journal {}: {} record(s), {} live task(s), highest id {}", journal_->path(),
                result.records, result.live_tasks, result.highest_id);
   pool_->continue_ids_after(result.highest_id);

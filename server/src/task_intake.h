@@ -130,6 +130,8 @@ class TaskIntake {
   void appended_for_client();
 
   boost::asio::io_context& io_;
+  /// package_max_length: a journaled task over it could never enter the ring.
+  std::uint64_t max_payload_ = 0;
   std::unique_ptr<taskpool::Pool> pool_;
   std::unique_ptr<journal::Journal> journal_;
   std::unique_ptr<JournalCommit> commit_;

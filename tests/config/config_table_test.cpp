@@ -96,12 +96,15 @@ TEST(ConfigTable, HelpLinesFitOneHundredColumns) {
 TEST(ConfigTable, SecretDirectivesAreLeftOutWhenHidden) {
   Config config;
   config.admin_token = "s3cret";
+  config.requirepass = "pa55";
   auto shown = directive_values(config);
   auto hidden = directive_values(config, Secrets::hidden);
-  EXPECT_EQ(hidden.size() + 1, shown.size());
+  EXPECT_EQ(hidden.size() + 2, shown.size());
   for (const auto& [name, value] : hidden) {
     EXPECT_NE(name, "admin_token");
+    EXPECT_NE(name, "requirepass");
     EXPECT_NE(value, "s3cret") << name;
+    EXPECT_NE(value, "pa55") << name;
   }
   EXPECT_EQ(value_of(config, "admin_token"), "s3cret");
 }

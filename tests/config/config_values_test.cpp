@@ -5,6 +5,7 @@
 
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -143,7 +144,7 @@ TEST(ConfigValues, DirectiveValuesForConfigGet) {
   config.listen.push_back(*parse_endpoint("unix:/tmp/a.sock"));
   config.requirepass = "pw";
   auto values = directive_values(config);
-  EXPECT_EQ(values.size(), 36u);
+  EXPECT_EQ(values.size(), 37u);
   EXPECT_EQ(value_of(config, "listen"), "127.0.0.1:6380 unix:/tmp/a.sock");
   EXPECT_EQ(value_of(config, "admin"), "none");
   EXPECT_EQ(value_of(config, "metrics"), "none");
@@ -156,6 +157,24 @@ TEST(ConfigValues, DirectiveValuesForConfigGet) {
   EXPECT_EQ(value_of(config, "log_file"), "");
 }
 
+// unixsocketperm: an octal mode, as Redis reads it; unset by default.
+TEST(ConfigValues, UnixSocketPermIsOctal) {
+  EXPECT_FALSE(invoke({}).config.unixsocketperm.has_value());
+  EXPECT_EQ(value_of(invoke({}).config, "unixsocketperm"), "");
+  for (auto [text, mode, shown] :
+       {std::tuple{"700", 0700u, "700"}, std::tuple{"0770", 0770u, "770"},
+        std::tuple{"777", 0777u, "777"}, std::tuple{"0", 0u, "0"}}) {
+    auto invocation = invoke({"--unixsocketperm", text});
+    ASSERT_TRUE(invocation.errors.empty()) << text << ": " << invocation.errors[0];
+    EXPECT_EQ(invocation.config.unixsocketperm, mode) << text;
+    EXPECT_EQ(value_of(invocation.config, "unixsocketperm"), shown) << text;
+  }
+  for (const char* bad : {"800", "1777", "7a", "-1", "0x1ff", "rwx"}) {
+    EXPECT_TRUE(one_problem_naming(invoke({"--unixsocketperm", bad}).errors, "unixsocketperm"))
+        << bad;
+  }
+}
+
 TEST(ConfigValues, EveryDirectiveReadsBackWhatItShows) {
   // CONFIG GET's text, fed back as the directive, gives the same config.
   Config config;
@@ -166,6 +185,7 @@ TEST(ConfigValues, EveryDirectiveReadsBackWhatItShows) {
   config.heartbeat_idle_time = seconds(7);
   config.admin = parse_endpoint("[::1]:0");
   config.cron = {"@every 5s beat tick", "0 * * * * hourly run"};
+  config.unixsocketperm = 0750;
   std::vector<std::string> args;
   for (const auto& [name, value] : directive_values(config)) {
     if (name == "listen") {

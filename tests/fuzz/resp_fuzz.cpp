@@ -221,9 +221,11 @@ void write_inline_arg(std::string& out, std::string_view arg, std::uint8_t style
     out += arg;
     return;
   }
-  // Single quotes take bytes as they are, so no LF (it would end the line)
-  // and no backslash (it could escape the closing quote).
-  if (style % 3 == 1 && arg.find_first_of("\\\n") == std::string_view::npos) {
+  // Single quotes take bytes as they are, so no LF (it would end the line),
+  // no NUL (a line holding one never ends, as in Redis) and no backslash (it
+  // could escape the closing quote).
+  if (style % 3 == 1 &&
+      arg.find_first_of(std::string_view("\\\n\0", 3)) == std::string_view::npos) {
     out += '\'';
     for (char c : arg) {
       if (c == '\'') out += '\\';

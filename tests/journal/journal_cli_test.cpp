@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "journal_test_support.h"
@@ -63,6 +64,32 @@ TEST(CheckJournalCli, ReportsDamageAndFixesIt) {
 
   ran = tasqd("--check-journal " + dir.file("missing"));
   EXPECT_EQ(ran.code, 2) << ran.output;
+}
+
+// A new journal's name is made durable: its directory is fsynced once the
+// file is created (seen with strace -y, which names each descriptor's file).
+// LeakSanitizer cannot run under ptrace: it is off for the traced tool.
+TEST(JournalCreation, FsyncsTheDirectoryOfANewJournal) {
+  if (std::system("strace -V >/dev/null 2>&1") != 0) GTEST_SKIP() << "strace is not installed";
+  test::TempDir dir;
+  const std::string path = dir.file("new.journal");
+  const std::string log = dir.file("strace.log");
+  const std::string directory = std::filesystem::path(path).parent_path().string();
+  const std::string command =
+      "ASAN_OPTIONS=detect_leaks=0 strace -f -qq -y -e trace=fsync -e signal=none -o " + log + " " +
+      TASQ_JOURNAL_CREATE_TOOL + " " + path;
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  const std::string trace = test::read_file(log);
+  EXPECT_NE(trace.find("fsync("), std::string::npos) << trace;
+  EXPECT_NE(trace.find("<" + directory + ">)"), std::string::npos)
+      << "no fsync of " << directory << " in:\n"
+      << trace;
+  // Opening it again creates nothing, so its directory is left alone.
+  const std::string again =
+      "ASAN_OPTIONS=detect_leaks=0 strace -f -qq -y -e trace=fsync -e signal=none -o " + log +
+      ".2 " + TASQ_JOURNAL_CREATE_TOOL + " " + path;
+  ASSERT_EQ(std::system(again.c_str()), 0);
+  EXPECT_EQ(test::read_file(log + ".2").find("<" + directory + ">)"), std::string::npos);
 }
 
 }  // namespace

@@ -51,18 +51,7 @@ class JournalTest : public ::testing::Test {
   }
   /// A fresh journal with tasks 1..n (queue "q", 64-byte payloads), each
   /// written on its own; returns the file size before each task record.
-  std::vector<std::uint64_t> make_tasks(std::uint64_t n) {
-    auto journal = open();
-    EXPECT_EQ(test::load(io_, *journal).error, "");
-    std::vector<std::uint64_t> starts;
-    for (std::uint64_t id = 1; id <= n; ++id) {
-      starts.push_back(journal->stats().size_bytes);
-      journal->append_task(id, 1, 0, "q", test::payload_for(id));
-      EXPECT_FALSE(journal->write());
-    }
-    starts.push_back(journal->stats().size_bytes);
-    return starts;
-  }
+  std::vector<std::uint64_t> make_tasks(std::uint64_t n) { return test::make_tasks(io_, path_, n); }
 
   TempDir dir_;
   std::string path_ = dir_.file("tasq.journal");

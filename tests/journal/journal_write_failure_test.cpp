@@ -3,9 +3,7 @@
 // and the journal recovers once writes succeed again.
 
 #include <gtest/gtest.h>
-#include <sys/resource.h>
 
-#include <csignal>
 #include <cstring>
 #include <filesystem>
 
@@ -14,28 +12,7 @@
 namespace tasq::journal {
 namespace {
 
-// Lowers the file size limit for the scope; SIGXFSZ is ignored so that the
-// write fails with EFBIG instead of killing the test.
-class FileSizeLimit {
- public:
-  explicit FileSizeLimit(rlim_t bytes) {
-    ::getrlimit(RLIMIT_FSIZE, &saved_);
-    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
-    rlimit limit = saved_;
-    limit.rlim_cur = bytes;
-    ::setrlimit(RLIMIT_FSIZE, &limit);
-  }
-  ~FileSizeLimit() {
-    ::setrlimit(RLIMIT_FSIZE, &saved_);
-    std::signal(SIGXFSZ, old_handler_);
-  }
-  FileSizeLimit(const FileSizeLimit&) = delete;
-  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
-
- private:
-  rlimit saved_{};
-  void (*old_handler_)(int) = nullptr;
-};
+using test::FileSizeLimit;
 
 TEST(JournalWriteFailure, FailedBatchIsCutBackAndRecovers) {
   test::TempDir dir;

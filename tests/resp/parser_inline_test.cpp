@@ -63,8 +63,42 @@ TEST(ParserInline, QuoteInsideAWordOpensAQuote) {
 }
 
 TEST(ParserInline, BinaryBytesPassThrough) {
-  EXPECT_EQ(one_command(std::string("EC\0HO \xff\r\n", 9)),
-            (Command{std::string("EC\0HO", 5), "\xff"}));
+  EXPECT_EQ(one_command(std::string("EC\x01HO \xff\r\n", 9)),
+            (Command{std::string("EC\x01HO", 5), "\xff"}));
+}
+
+// Redis finds an inline line's end with strchr(), which stops at a NUL: a
+// line with a NUL before its newline never ends, whatever follows, and once
+// more than the inline limit is buffered the client gets "too big inline
+// request" (the desync cases of Redis's tests/unit/protocol.tcl).
+TEST(ParserInline, NulBeforeTheNewlineNeverEndsTheLine) {
+  EXPECT_EQ(status_of(std::string("EC\0HO\r\n", 7)), ParseStatus::need_more);
+  EXPECT_EQ(status_of(std::string("\0\r\nPING\r\n", 9)), ParseStatus::need_more);
+  EXPECT_EQ(status_of(std::string("$\0", 2) + "AAAA\n"), ParseStatus::need_more);
+  // A NUL after the newline belongs to the next line.
+  const auto outcome = parse_whole(std::string("PING\r\n\0", 7));
+  EXPECT_EQ(outcome.commands, (std::vector<Command>{{"PING"}}));
+  EXPECT_EQ(outcome.last, ParseStatus::need_more);
+}
+
+TEST(ParserInline, NulThenMoreThanTheLimitIsTooBig) {
+  std::string stream(1, '\0');
+  const std::string line = std::string(1024, 'A') + "\n";
+  while (stream.size() <= 64 * 1024) stream += line;
+  EXPECT_EQ(status_of(stream), ParseStatus::inline_too_long);
+  EXPECT_EQ(status_of(stream.substr(0, 64 * 1024)), ParseStatus::need_more);
+  // Arriving a line at a time, as a client sends it.
+  Parser parser;
+  std::vector<std::string_view> args;
+  feed_copy(parser, std::string(1, '\0'));
+  ParseStatus status = ParseStatus::need_more;
+  for (int i = 0; i < 100 && status == ParseStatus::need_more; ++i) {
+    feed_copy(parser, line);
+    status = parser.next(args);
+    parser.compact();
+  }
+  EXPECT_EQ(status, ParseStatus::inline_too_long);
+  EXPECT_LE(parser.capacity(), 256U * 1024) << "what a NUL holds back stays bounded";
 }
 
 TEST(ParserInline, UnbalancedQuotes) {

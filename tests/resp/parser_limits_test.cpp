@@ -119,5 +119,55 @@ TEST(ParserLimits, EndlessInlineLineIsRefusedWithoutReadingIt) {
   EXPECT_EQ(first_status(std::string(64 * 1024, 'a'), {}), ParseStatus::need_more);
 }
 
+// Before AUTH, Redis's fixed bounds: 10 arguments, bulks of 16 KiB.
+ParseStatus first_unauthenticated(std::string_view bytes, ParserLimits limits = {}) {
+  Parser parser(limits);
+  parser.set_authenticated(false);
+  feed_copy(parser, bytes);
+  std::vector<std::string_view> args;
+  return parser.next(args);
+}
+
+TEST(ParserLimits, UnauthenticatedArgsAtTheLimitAndOnePast) {
+  Parser parser;
+  parser.set_authenticated(false);
+  feed_copy(parser, multibulk(Command(10, "a")));
+  std::vector<std::string_view> args;
+  ASSERT_EQ(parser.next(args), ParseStatus::ok);
+  EXPECT_EQ(args.size(), 10U);
+  EXPECT_EQ(first_unauthenticated("*11\r\n"), ParseStatus::unauthenticated_multibulk_length);
+  EXPECT_EQ(describe(ParseStatus::unauthenticated_multibulk_length),
+            "unauthenticated multibulk length");
+  // As in Redis: a count out of range is that first; `*0` and `*-1` are fine.
+  EXPECT_EQ(first_unauthenticated("*1048577\r\n"), ParseStatus::invalid_multibulk_length);
+  EXPECT_EQ(first_unauthenticated("*-1\r\n*0\r\n"), ParseStatus::need_more);
+}
+
+TEST(ParserLimits, UnauthenticatedBulkAtTheLimitAndOnePast) {
+  EXPECT_EQ(first_unauthenticated("*2\r\n$4\r\nAUTH\r\n$16384\r\n"), ParseStatus::need_more);
+  EXPECT_EQ(first_unauthenticated("*2\r\n$4\r\nAUTH\r\n$16385\r\n"),
+            ParseStatus::unauthenticated_bulk_length);
+  EXPECT_EQ(describe(ParseStatus::unauthenticated_bulk_length), "unauthenticated bulk length");
+  // Over package_max_length too: Redis names that first.
+  EXPECT_EQ(first_unauthenticated("*2\r\n$4\r\nAUTH\r\n$2097153\r\n"), ParseStatus::bulk_too_long);
+}
+
+TEST(ParserLimits, AuthenticationLiftsTheBoundsFromTheNextCommandOn) {
+  Parser parser;
+  parser.set_authenticated(false);
+  feed_copy(parser, multibulk({"AUTH", "pw"}) + multibulk(Command(11, "a")));
+  std::vector<std::string_view> args;
+  ASSERT_EQ(parser.next(args), ParseStatus::ok);
+  parser.set_authenticated(true);  // what the session does once AUTH succeeded
+  ASSERT_EQ(parser.next(args), ParseStatus::ok);
+  EXPECT_EQ(args.size(), 11U);
+  // Inline commands keep their own bound only, as in Redis.
+  Parser inline_parser;
+  inline_parser.set_authenticated(false);
+  feed_copy(inline_parser, "a b c d e f g h i j k l\r\n");
+  ASSERT_EQ(inline_parser.next(args), ParseStatus::ok);
+  EXPECT_EQ(args.size(), 12U);
+}
+
 }  // namespace
 }  // namespace tasq::resp::test

@@ -27,7 +27,9 @@ inline void PrintTo(ParseStatus status, std::ostream* os) {
                                     "expected_dollar",
                                     "missing_crlf",
                                     "inline_too_long",
-                                    "unbalanced_quotes"};
+                                    "unbalanced_quotes",
+                                    "unauthenticated_multibulk_length",
+                                    "unauthenticated_bulk_length"};
   *os << kNames[static_cast<std::size_t>(status)];
 }
 

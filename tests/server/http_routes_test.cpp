@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "http/routes.h"
 
 namespace tasq::server::http {
@@ -99,6 +102,28 @@ TEST(HttpRoutes, RetryIsAnAdminVerbBehindTheToken) {
   Routes closed(no_token, true);
   post.body = "id=7";
   EXPECT_EQ(closed(post).status, 403u);
+}
+
+// Every 401 is reported with the client's address (tasqd logs the reports
+// at a bounded rate); nothing else is.
+TEST(HttpRoutes, RefusedTokensAreReportedWithThePeer) {
+  std::string admin;
+  std::vector<std::string> refused;
+  Sources sources = fixed_sources(&admin);
+  sources.refused = [&refused](std::string_view peer) { refused.emplace_back(peer); };
+  Routes open(sources, false);
+  Request scrape = get("/metrics", "Bearer nope");
+  scrape.peer = "192.0.2.7:4000";
+  EXPECT_EQ(open(scrape).status, 401u);
+  scrape.authorization = "Bearer tok";
+  EXPECT_EQ(open(scrape).status, 200u);
+  EXPECT_EQ(open(get("/")).status, 200u) << "the page needs no token";
+  Request retry{.method = "POST", .target = "/api/retry", .host = "localhost", .body = "id=7",
+                .peer = "127.0.0.1:5000"};
+  Routes loopback(sources, true);
+  EXPECT_EQ(loopback(retry).status, 401u);
+  EXPECT_EQ(loopback(get("/metrics")).status, 200u);
+  EXPECT_EQ(refused, (std::vector<std::string>{"192.0.2.7:4000", "127.0.0.1:5000"}));
 }
 
 }  // namespace

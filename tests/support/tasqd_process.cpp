@@ -18,6 +18,29 @@ bool has_arg(const std::vector<std::string>& args, const std::string& name) {
 
 }  // namespace
 
+void expect_counted_once_a_second(const TasqdProcess& server, const std::regex& line,
+                                  long long expected, std::chrono::steady_clock::time_point since) {
+  long long lines = 0;
+  long long total = 0;
+  eventually([&] {
+    const std::string log = server.log();
+    lines = 0;
+    total = 0;
+    for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator();
+         ++it) {
+      ++lines;
+      total += std::stoll((*it)[1]);
+    }
+    return total == expected;
+  });
+  EXPECT_EQ(total, expected) << lines << " line(s):\n" << server.log();
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - since)
+          .count();
+  EXPECT_LE(lines, seconds + 2) << server.log();
+  EXPECT_LT(lines, expected);
+}
+
 std::pair<int, std::string> run_command(const std::string& command) {
   std::string output;
   FILE* pipe = ::popen(command.c_str(), "r");

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,6 +55,14 @@ class TasqdProcess {
   std::uint16_t metrics_port_ = 0;
   std::string log_path_;
 };
+
+/// Checks the log of `expected` events that began at `since` and that
+/// `server` logs at a bounded rate, as lines matching `line` whose first
+/// group counts the events each stands for: waits (20 s at most) until the
+/// counts add up to `expected`, then expects at most one line a second
+/// since `since`, plus the first, which comes at once.
+void expect_counted_once_a_second(const TasqdProcess& server, const std::regex& line,
+                                  long long expected, std::chrono::steady_clock::time_point since);
 
 /// Runs `command` through /bin/sh, returns {exit status, stdout}.
 std::pair<int, std::string> run_command(const std::string& command);

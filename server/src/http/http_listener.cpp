@@ -37,7 +37,7 @@ Listener::Listener(asio::io_context& io, const config::Endpoint& endpoint, int b
       limits_(limits),
       handler_(std::make_shared<const Handler>(std::move(handler))),
       acceptor_(io),
-      retry_timer_(io) {
+      accept_pause_(io) {
   if (endpoint.kind != config::Endpoint::Kind::tcp) {
     throw std::runtime_error("metrics: " + endpoint.text + ": needs HOST:PORT");
   }
@@ -67,7 +67,7 @@ void Listener::stop() {
   stopped_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
-  retry_timer_.cancel();
+  accept_pause_.cancel();
   for (auto& weak : sessions_) {
     if (auto session = weak.lock()) session->stop();
   }
@@ -112,13 +112,7 @@ void Listener::do_accept() {
 void Listener::on_accept(const boost::system::error_code& ec, tcp::socket socket) {
   if (stopped_ || ec == asio::error::operation_aborted) return;
   if (ec) {
-    // Out of descriptors or memory: wait a little instead of spinning on a
-    // listener that stays readable.
-    spdlog::warn("accept on metrics {}: {}", endpoint_.text, ec.message());
-    retry_timer_.expires_after(std::chrono::milliseconds(100));
-    retry_timer_.async_wait([this](const boost::system::error_code& wait_ec) {
-      if (!wait_ec) do_accept();
-    });
+    accept_pause_.after(ec, "metrics " + endpoint_.text, [this] { do_accept(); });
     return;
   }
   if (!make_room()) {

@@ -7,11 +7,11 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <list>
 #include <memory>
 
+#include "accept_pause.h"
 #include "http_types.h"
 #include "tasq/config/config.h"
 
@@ -49,7 +49,7 @@ class Listener {
   Limits limits_;
   std::shared_ptr<const Handler> handler_;
   boost::asio::ip::tcp::acceptor acceptor_;
-  boost::asio::steady_timer retry_timer_;
+  AcceptPause accept_pause_;
   std::list<std::weak_ptr<Session>> sessions_;
   std::uint16_t bound_port_ = 0;
   bool stopped_ = false;

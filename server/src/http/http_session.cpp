@@ -16,6 +16,15 @@ namespace bhttp = boost::beast::http;
 
 std::string_view view(beast::string_view text) { return {text.data(), text.size()}; }
 
+std::string peer_text(const asio::ip::tcp::socket& socket) {
+  boost::system::error_code ec;
+  const auto peer = socket.remote_endpoint(ec);
+  if (ec) return "an unknown peer";
+  const auto address = peer.address();
+  const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return host + ":" + std::to_string(peer.port());
+}
+
 // The status a broken request gets; 0 when the connection just ends (the
 // peer left, the deadline passed, or tasqd closed it).
 unsigned status_for(const beast::error_code& ec) {
@@ -33,7 +42,8 @@ unsigned status_for(const beast::error_code& ec) {
 
 Session::Session(asio::ip::tcp::socket socket, const Limits& limits,
                  std::shared_ptr<const Handler> handler)
-    : stream_(std::move(socket)),
+    : peer_(peer_text(socket)),
+      stream_(std::move(socket)),
       limits_(limits),
       handler_(std::move(handler)),
       buffer_(limits.header_bytes + limits.body_bytes) {}
@@ -94,6 +104,7 @@ void Session::serve(const bhttp::request<Body>& request) {
       .authorization = view(request[bhttp::field::authorization]),
       .content_type = view(request[bhttp::field::content_type]),
       .body = request.body(),
+      .peer = peer_,
   };
   const bool head = request.method() == bhttp::verb::head;
   if (head) view_of_request.method = "GET";

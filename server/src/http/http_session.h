@@ -16,6 +16,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "http_types.h"
 
@@ -52,6 +53,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void close_after_reply();
   void drain();
 
+  std::string peer_;  // the client's address, for the refusal log
   boost::beast::tcp_stream stream_;
   Limits limits_;
   std::shared_ptr<const Handler> handler_;

@@ -21,6 +21,7 @@ struct Request {
   std::string_view authorization = {};  ///< the Authorization header, may be empty
   std::string_view content_type = {};
   std::string_view body = {};
+  std::string_view peer = {};  ///< the client's address, as logged ("127.0.0.1:51234")
 };
 
 struct Reply {

@@ -1,7 +1,5 @@
 #include "routes.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -118,6 +116,11 @@ bool Routes::authorized(const Request& request) const {
   return !token.empty() && sources_.token_matches(token);
 }
 
+Reply Routes::refuse(const Request& request) const {
+  if (sources_.refused) sources_.refused(request.peer);
+  return unauthorized();
+}
+
 Reply Routes::operator()(const Request& request) const {
   if (loopback_only_ && !loopback_host(request.host)) {
     return text(403, "Host must name this machine (localhost, 127.0.0.1 or [::1])");
@@ -144,7 +147,7 @@ Reply Routes::operator()(const Request& request) const {
   // The page holds no figure; on an open address it asks for the token and
   // sends it with every request of its own.
   if (path != "/" && path != "/index.html" && !loopback_only_ && !authorized(request)) {
-    return unauthorized();
+    return refuse(request);
   }
   return serve_get(path, query);
 }
@@ -184,10 +187,7 @@ Reply Routes::serve_retry(const Request& request) const {
   if (!sources_.token_set()) {
     return text(403, "actions need the admin token, and none is set (admin_token)");
   }
-  if (!authorized(request)) {
-    spdlog::warn("metrics: refused a retry: wrong or missing admin token");
-    return unauthorized();
-  }
+  if (!authorized(request)) return refuse(request);
   auto id = form_value(request.body, "id");
   if (id != "all" && !all_digits(id)) return text(400, "id: a task id or all");
   std::string answer = sources_.admin("retry " + std::string(id));

@@ -33,6 +33,9 @@ struct Sources {
   std::function<bool(std::string_view token)> token_matches;
   /// Whether an admin token exists at all (else actions are refused outright).
   std::function<bool()> token_set;
+  /// A request refused for a wrong or missing token, from `peer` (logged at
+  /// a bounded rate by the caller); may be empty.
+  std::function<void(std::string_view peer)> refused;
 };
 
 class Routes {
@@ -44,6 +47,8 @@ class Routes {
   Reply serve_get(std::string_view path, std::string_view query) const;
   Reply serve_retry(const Request& request) const;
   [[nodiscard]] bool authorized(const Request& request) const;
+  /// The 401 for a wrong or missing token, reported to Sources::refused.
+  Reply refuse(const Request& request) const;
 
   Sources sources_;
   bool loopback_only_;

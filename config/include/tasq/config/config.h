@@ -59,6 +59,8 @@ struct Config {
   Config();
 
   std::vector<Endpoint> listen;
+  /// Mode of unix: listener sockets (0 to 0777); nullopt = the umask decides.
+  std::optional<std::uint32_t> unixsocketperm;
   std::optional<Endpoint> admin;  ///< nullopt = none
   std::string admin_token;
   std::optional<Endpoint> metrics;  ///< HTTP (/metrics, dashboard); nullopt = none
@@ -126,7 +128,8 @@ struct Invocation {
 /// gives one line.
 Invocation parse_invocation(int argc, const char* const* argv);
 
-/// Whether directive_values includes directives flagged secret (admin_token).
+/// Whether directive_values includes directives flagged secret
+/// (admin_token, requirepass).
 enum class Secrets : std::uint8_t { shown, hidden };
 
 /// The directives as `name value` pairs with their current values, in the

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -59,15 +60,22 @@ struct LoadResult {
   std::uint64_t live_tasks = 0;   ///< tasks without an end, ready for next_live()
   std::uint64_t highest_id = 0;   ///< of every task or ids record seen
   std::uint64_t torn_bytes = 0;   ///< a torn last record cut off (0 = none)
+  std::string torn_saved_to;      ///< where those bytes were kept, when there were any
+  /// Live tasks whose payload is over load()'s `max_payload`: they could not
+  /// enter the ring. The largest such payload, and the id of a task with it.
+  std::uint64_t oversized_tasks = 0;
+  std::uint64_t largest_oversized = 0;
+  std::uint64_t oversized_id = 0;
   std::string error;              ///< non-empty: damage in the middle (names the offset) or I/O
 };
 
 class Journal {
  public:
-  /// Opens `path` (creating it) and takes an exclusive lock on it; throws
-  /// JournalError when another process holds it ("... is in use by another
-  /// process") or it cannot be opened. Leftovers of an interrupted rewrite
-  /// are removed.
+  /// Opens `path` (creating it, and then fsyncing its directory) and takes
+  /// an exclusive lock on it; throws JournalError when another process holds
+  /// it ("... is in use by another process") or it cannot be opened. The
+  /// file is made mode 0600 whatever the umask (or its mode) was. Leftovers
+  /// of an interrupted rewrite are removed.
   Journal(boost::asio::io_context& io, std::string path, FsyncPolicy policy,
           std::uint64_t rewrite_min_size);
   ~Journal();
@@ -77,9 +85,12 @@ class Journal {
   // ----- at start, before any append
 
   /// Reads the whole file on a thread of its own (the reactor stays free to
-  /// answer), cuts a torn last record off (logged as a warning), and calls
-  /// `done` on the reactor's thread.
-  void load(std::function<void(const LoadResult&)> done);
+  /// answer), cuts a torn last record off once its bytes are saved in
+  /// PATH.torn-OFFSET (logged as a warning; not cut when they cannot be
+  /// saved), and calls `done` on the reactor's thread. Live tasks with a
+  /// payload over `max_payload` are counted in the result.
+  void load(std::function<void(const LoadResult&)> done,
+            std::uint64_t max_payload = std::numeric_limits<std::uint64_t>::max());
 
   /// The live tasks found by load(), one per call, in the order they were
   /// first journaled, with their latest attempt; false after the last.
@@ -138,8 +149,8 @@ class Journal {
 /// `tasqd --check-journal FILE [--fix]`: reads FILE without locking it for
 /// long, prints what it holds (records, live tasks, highest id) and any
 /// damage with its byte offset to `out`; with `fix`, cuts the file at the
-/// first damaged record. Returns the process exit code: 0 sound (or fixed),
-/// 1 damaged, 2 unreadable.
+/// first damaged record, once the bytes cut are saved in PATH.cut-OFFSET.
+/// Returns the process exit code: 0 sound (or fixed), 1 damaged, 2 unreadable.
 int check_file(const std::string& path, bool fix, std::FILE* out);
 
 }  // namespace tasq::journal

@@ -25,6 +25,11 @@ struct ParserLimits {
   std::size_t max_request_bytes = 2 * 1024 * 1024 + 64 * 1024;  ///< one whole command
   std::size_t max_args = 1024 * 1024;                           ///< arguments of one command
   std::size_t max_inline_bytes = 64 * 1024;                     ///< one inline command line
+  /// Before the client has authenticated (Redis's fixed bounds, applied
+  /// only while set_authenticated(false)): arguments of one multibulk, and
+  /// one bulk's bytes.
+  std::size_t unauthenticated_max_args = 10;
+  std::size_t unauthenticated_max_bulk_bytes = 16 * 1024;
 };
 
 /// One code, one meaning: `need_more` is the only result after which parsing
@@ -38,8 +43,11 @@ enum class ParseStatus : std::uint8_t {
   request_too_long,          ///< the whole command over max_request_bytes
   expected_dollar,           ///< an argument that does not start with `$`
   missing_crlf,              ///< a bulk not followed by CRLF
-  inline_too_long,           ///< inline line (without its CRLF) over max_inline_bytes
+  inline_too_long,           ///< inline line (without its CRLF) over max_inline_bytes, or a
+                             ///< NUL before its end and more than that many bytes buffered
   unbalanced_quotes,         ///< inline line with an unterminated quote
+  unauthenticated_multibulk_length,  ///< `*` count over unauthenticated_max_args, before AUTH
+  unauthenticated_bulk_length,  ///< `$` length over unauthenticated_max_bulk_bytes, before AUTH
 };
 
 /// The text that follows "Protocol error: " in the reply, in Redis's words
@@ -62,6 +70,11 @@ class Parser {
   void commit(std::size_t n);
   /// prepare + copy + commit, for tests and for callers that already hold bytes.
   void feed(std::string_view bytes);
+
+  /// Whether the client has authenticated: until it has, the
+  /// unauthenticated_* bounds apply to the commands parsed next (true at
+  /// construction: a server without requirepass never calls it).
+  void set_authenticated(bool authenticated) { authenticated_ = authenticated; }
 
   /// Parses the next complete command out of the buffered bytes. On `ok`,
   /// `args` holds the arguments (never empty: an empty inline line, `*0` or
@@ -97,6 +110,7 @@ class Parser {
   enum class State : std::uint8_t {
     start,            // between commands
     inline_line,      // waiting for the newline of an inline command
+    inline_nul,       // an inline command with a NUL before its newline: never ends
     multibulk_count,  // waiting for the `*N` line
     arg_header,       // waiting for an argument's `$L` line
     arg_body,         // waiting for an argument's bytes and their CRLF
@@ -108,6 +122,7 @@ class Parser {
 
   Step begin_command();
   Step parse_inline();
+  Step parse_inline_nul();
   Step parse_count();
   Step parse_arg_header();
   Step parse_arg_body();
@@ -133,6 +148,7 @@ class Parser {
   std::size_t read_chunk_ = 16 * 1024;  // min_bytes of the last prepare()
   bool read_pending_ = false;           // a prepared span not yet committed
   State state_ = State::start;
+  bool authenticated_ = true;
   ParseStatus error_ = ParseStatus::ok;
   char bad_byte_ = 0;  // what stood where `$` was expected
   std::size_t args_expected_ = 0;
