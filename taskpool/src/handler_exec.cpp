@@ -6,13 +6,10 @@
 // in logs: the exit code itself, 128+N for death by signal N, 124 for a
 // timeout (as coreutils' timeout), 126 when the shell could not be started.
 
-#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +17,7 @@
 #include "handler_exec_process.h"
 #include "handler_exec_pump.h"
 #include "handler_factory.h"
+#include "handler_signals.h"
 #include "process_status.h"
 
 extern char** environ;  // NOLINT: POSIX declares it nowhere else
@@ -91,34 +89,11 @@ std::string stderr_excerpt(const TailBuffer& tail) {
   return std::string("; stderr: ").append(tail.cut() ? "..." : "").append(text);
 }
 
-// The worker writes payloads into pipes whose reader may be gone, so SIGPIPE
-// must not kill it (EPIPE is handled instead); children get it back at its
-// default through posix_spawn. An ignored SIGCHLD would make the kernel reap
-// our children itself and waitpid could not report their exit.
-void prepare_worker_signals() {
-  struct sigaction current {};
-  if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    if (::sigaction(SIGPIPE, &ignore, nullptr) != 0) {
-      spdlog::error("exec handler: sigaction(SIGPIPE, SIG_IGN): {}", std::strerror(errno));
-    }
-  }
-  if (::sigaction(SIGCHLD, nullptr, &current) == 0 &&
-      (current.sa_handler == SIG_IGN || (current.sa_flags & SA_NOCLDWAIT) != 0)) {
-    struct sigaction restore {};
-    restore.sa_handler = SIG_DFL;
-    if (::sigaction(SIGCHLD, &restore, nullptr) != 0) {
-      spdlog::error("exec handler: sigaction(SIGCHLD, SIG_DFL): {}", std::strerror(errno));
-    }
-  }
-}
-
 class ExecRunner final : public HandlerRunner {
  public:
   ExecRunner(std::string command, const HandlerOptions& options)
       : command_(std::move(command)), options_(options), scratch_(scratch_bytes) {
-    prepare_worker_signals();
+    prepare_worker_signals("exec handler");
   }
 
   int worker_start(std::uint32_t /*worker_id*/) override { return 0; }

@@ -4,8 +4,6 @@
 #include <signal.h>
 #include <spawn.h>
 #include <spdlog/spdlog.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -14,18 +12,6 @@
 namespace tasq::taskpool::handlers {
 
 namespace {
-
-// Through syscall(): glibc 2.36's <sys/pidfd.h> lacks C++ linkage guards, and
-// older C libraries lack the wrapper altogether.
-int open_pidfd(pid_t pid) {
-#ifdef SYS_pidfd_open
-  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-#else
-  (void)pid;
-  errno = ENOSYS;
-  return -1;
-#endif
-}
 
 struct Pipe {
   UniqueFd read_end, write_end;
@@ -83,8 +69,7 @@ std::size_t prefill(int fd, std::string_view input) {
   const int pipe_size = ::fcntl(fd, F_GETPIPE_SZ);
   const std::size_t wanted = std::min(input.size(), kMaxPrefill);
   if (pipe_size >= 0 && static_cast<std::size_t>(pipe_size) < wanted &&
-      ::fcntl(fd, F_SETPIPE_SZ, static_cast<int>(wanted)) < 0 && errno != EPERM &&
-      errno != EBUSY) {
+      ::fcntl(fd, F_SETPIPE_SZ, static_cast<int>(wanted)) < 0 && errno != EPERM && errno != EBUSY) {
     spdlog::warn("exec handler: fcntl(F_SETPIPE_SZ, {}): {}", input.size(), std::strerror(errno));
   }
   std::size_t written = 0;
@@ -167,13 +152,14 @@ bool ShellProcess::start(const std::string& command, char* const envp[], std::st
   }
   char* const argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"),
                         const_cast<char*>(command.c_str()), nullptr};
-  rc = ::posix_spawn(&pid_, "/bin/sh", &setup.actions, &setup.attr, argv, envp);
+  pid_t pid = -1;
+  rc = ::posix_spawn(&pid, "/bin/sh", &setup.actions, &setup.attr, argv, envp);
   if (rc != 0) {
-    pid_ = -1;
     error = describe_failure("posix_spawn(/bin/sh)", rc);
     spdlog::error("exec handler: {}", error);
     return false;
   }
+  group_.adopt(pid);
 
   stdin_ = std::move(in.write_end);
   stdout_ = std::move(out.read_end);
@@ -186,57 +172,7 @@ bool ShellProcess::start(const std::string& command, char* const envp[], std::st
       return false;
     }
   }
-
-  const int pidfd = open_pidfd(pid_);
-  if (pidfd >= 0) {
-    pidfd_.reset(pidfd);
-  } else {
-    // Old kernels (before 5.3) and some seccomp profiles lack it; exited()
-    // polling takes over.
-    spdlog::debug("exec handler: pidfd_open: {}; polling for the exit instead",
-                  std::strerror(errno));
-  }
   return true;
-}
-
-bool ShellProcess::exited() const {
-  if (pid_ < 0) return true;
-  siginfo_t info{};
-  if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
-    spdlog::error("exec handler: waitid({}): {}", pid_, std::strerror(errno));
-    return true;  // nothing left to wait for; wait() will report it
-  }
-  return info.si_pid != 0;
-}
-
-void ShellProcess::kill_group() const {
-  if (pid_ < 0) return;
-  // ESRCH is normal: the group may already be empty but for the zombie shell.
-  if (::kill(-pid_, SIGKILL) != 0 && errno != ESRCH) {
-    spdlog::error("exec handler: kill(-{}, SIGKILL): {}", pid_, std::strerror(errno));
-  }
-}
-
-int ShellProcess::wait() {
-  if (pid_ < 0) return -1;
-  int status = 0;
-  pid_t reaped;
-  do {
-    reaped = ::waitpid(pid_, &status, 0);
-  } while (reaped < 0 && errno == EINTR);
-  if (reaped < 0) {
-    spdlog::error("exec handler: waitpid({}): {}", pid_, std::strerror(errno));
-    status = -1;
-  }
-  pid_ = -1;
-  pidfd_.reset();
-  return status;
-}
-
-ShellProcess::~ShellProcess() {
-  if (pid_ < 0) return;
-  kill_group();
-  wait();
 }
 
 }  // namespace tasq::taskpool::handlers

@@ -9,15 +9,13 @@
 #include <string_view>
 
 #include "handler_fd.h"
+#include "handler_process_group.h"
 
 namespace tasq::taskpool::handlers {
 
 class ShellProcess {
  public:
   ShellProcess() = default;
-  /// Kills the process group and reaps the shell if wait() was not called,
-  /// so no path out of a task leaves a stray process or a zombie.
-  ~ShellProcess();
   ShellProcess(const ShellProcess&) = delete;
   ShellProcess& operator=(const ShellProcess&) = delete;
 
@@ -35,25 +33,27 @@ class ShellProcess {
   [[nodiscard]] int stderr_fd() const { return stderr_.get(); }
   /// Readable once the shell has exited; -1 when the kernel has no pidfd_open,
   /// in which case callers poll exited() instead.
-  [[nodiscard]] int exit_fd() const { return pidfd_.get(); }
+  [[nodiscard]] int exit_fd() const { return group_.exit_fd(); }
 
   void close_stdin() { stdin_.reset(); }
   void close_stdout() { stdout_.reset(); }
   void close_stderr() { stderr_.reset(); }
 
   /// True once the shell has exited; does not reap it.
-  [[nodiscard]] bool exited() const;
+  [[nodiscard]] bool exited() const { return group_.exited(); }
   /// SIGKILLs every process of the group. Safe until wait() returns: the
   /// unreaped shell keeps its pid, and so the group id, from being reused.
-  void kill_group() const;
+  void kill_group() const { group_.kill_group(); }
   /// Reaps the shell and returns its wait status, or -1 when it was lost.
-  int wait();
+  int wait() { return group_.wait(); }
 
  private:
-  pid_t pid_ = -1;
-  UniqueFd pidfd_;
   UniqueFd stdin_, stdout_, stderr_;
   std::size_t prefilled_ = 0;
+  // Last, so destroyed first: if wait() was not called, the group is killed
+  // and the shell reaped before its pipes close, so no path out of a task
+  // leaves a stray process or a zombie.
+  ProcessGroup group_{"exec handler"};
 };
 
 }  // namespace tasq::taskpool::handlers

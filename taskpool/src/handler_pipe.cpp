@@ -10,12 +10,10 @@
 // could be started; 76 (EX_PROTOCOL) for a protocol error; 1 for a FAIL.
 
 #include <fmt/format.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -23,6 +21,7 @@
 
 #include "handler_factory.h"
 #include "handler_pipe_session.h"
+#include "handler_signals.h"
 #include "process_status.h"
 
 extern char** environ;  // NOLINT: POSIX declares it nowhere else
@@ -87,29 +86,6 @@ std::string describe_bad_frame(const FrameReader& reader) {
   }
 }
 
-// The worker writes into fd 3 of a co-process that may be gone, so SIGPIPE
-// must not kill it (EPIPE is handled instead); the co-process gets it back
-// at its default. An ignored SIGCHLD would let the kernel reap the
-// co-process itself, and its exit status would be lost.
-void prepare_worker_signals() {
-  struct sigaction current {};
-  if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    if (::sigaction(SIGPIPE, &ignore, nullptr) != 0) {
-      spdlog::error("pipe handler: sigaction(SIGPIPE, SIG_IGN): {}", std::strerror(errno));
-    }
-  }
-  if (::sigaction(SIGCHLD, nullptr, &current) == 0 &&
-      (current.sa_handler == SIG_IGN || (current.sa_flags & SA_NOCLDWAIT) != 0)) {
-    struct sigaction restore {};
-    restore.sa_handler = SIG_DFL;
-    if (::sigaction(SIGCHLD, &restore, nullptr) != 0) {
-      spdlog::error("pipe handler: sigaction(SIGCHLD, SIG_DFL): {}", std::strerror(errno));
-    }
-  }
-}
-
 /// The worker's environment with TASQ_WORKER_ID and TASQ_PROTOCOL set once.
 class CoProcessEnvironment {
  public:
@@ -139,7 +115,7 @@ class PipeRunner final : public HandlerRunner {
         options_(options),
         output_({.tail_bytes = options.stderr_tail_bytes},
                 [this](OutputStream stream, std::string_view line) { log_line(stream, line); }) {
-    prepare_worker_signals();
+    prepare_worker_signals("pipe handler");
   }
 
   ~PipeRunner() override { end_session(); }

@@ -1,17 +1,13 @@
 #include "handler_pipe_process.h"
 
 #include <fcntl.h>
-#include <signal.h>
-#include <spdlog/spdlog.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
+
+#include "exec_report.h"
 
 namespace tasq::taskpool::handlers {
 
@@ -22,20 +18,6 @@ constexpr int kTasksFd = 3;    // it reads TASK and STOP frames here
 constexpr int kRepliesFd = 4;  // it writes READY, DONE and FAIL here
 // Where the child keeps the exec report pipe, just above what it keeps.
 constexpr int kExecReportFd = kRepliesFd + 1;
-// The child parks its sources this high before moving them to 0-4, so that
-// no dup2 overwrites a source that happens to sit on a target.
-constexpr int kParkingFd = 10;
-
-// Through syscall(): glibc 2.36's <sys/pidfd.h> lacks C++ linkage guards.
-int open_pidfd(pid_t pid) {
-#ifdef SYS_pidfd_open
-  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-#else
-  (void)pid;
-  errno = ENOSYS;
-  return -1;
-#endif
-}
 
 std::string failed(const char* call, int error_number) {
   return std::string(call) + ": " + std::strerror(error_number);
@@ -73,47 +55,14 @@ struct ChildFds {
 // prepared by the parent.
 [[noreturn]] void become_coprocess(const ChildFds& fds, pid_t worker, int max_fd, char* const* argv,
                                    char* const* envp) {
-  sigset_t none;
-  ::sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  struct sigaction defaults {};
-  defaults.sa_handler = SIG_DFL;
-  for (int signo = 1; signo < NSIG; ++signo) ::sigaction(signo, &defaults, nullptr);
-
-  ::setpgid(0, 0);
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (::getppid() != worker) ::_exit(127);  // the worker died before prctl took effect
-
-  const std::array<int, 5> sources{fds.null, fds.out, fds.err, fds.tasks, fds.replies};
-  std::array<int, 5> parked{};
-  for (std::size_t i = 0; i < sources.size(); ++i) {
-    parked[i] = ::fcntl(sources[i], F_DUPFD, kParkingFd);
-    if (parked[i] < 0) ::_exit(127);
-  }
-  const int report = ::fcntl(fds.report, F_DUPFD_CLOEXEC, kParkingFd);
-  if (report < 0 || ::dup3(report, kExecReportFd, O_CLOEXEC) < 0) ::_exit(127);
-  for (int target = 0; target < static_cast<int>(parked.size()); ++target) {
-    // dup2 clears close-on-exec on the target: these five are inherited.
-    if (::dup2(parked[static_cast<std::size_t>(target)], target) < 0) ::_exit(127);
-  }
-  if (::close_range(kExecReportFd + 1, ~0u, 0) != 0) {
-    for (int fd = kExecReportFd + 1; fd < max_fd; ++fd) ::close(fd);
-  }
-  ::execve("/bin/sh", argv, envp);
-  const int error = errno;
-  [[maybe_unused]] const ssize_t ignored = ::write(kExecReportFd, &error, sizeof(error));
-  ::_exit(127);
-}
-
-/// 0 once the child exec'd (the report pipe closed), else the errno of the failure.
-int wait_for_exec(int report_fd) {
-  int error = 0;
-  for (;;) {
-    const ssize_t n = ::read(report_fd, &error, sizeof(error));
-    if (n == 0) return 0;
-    if (n == sizeof(error)) return error;
-    if (n < 0 && errno != EINTR) return errno;
-  }
+  if (!prepare_child(worker)) ::_exit(127);  // the worker died before prctl took effect
+  // In the order of their targets, from 0 on; the report lands on kExecReportFd.
+  static_assert(kTasksFd == STDERR_FILENO + 1 && kRepliesFd == kTasksFd + 1);
+  const int sources[] = {fds.null, fds.out, fds.err, fds.tasks, fds.replies};
+  static_assert(STDIN_FILENO + static_cast<int>(sizeof(sources) / sizeof(sources[0])) ==
+                kExecReportFd);
+  if (!place_descriptors(sources, std::size(sources), STDIN_FILENO, fds.report)) ::_exit(127);
+  exec_or_report(kExecReportFd, max_fd, "/bin/sh", argv, envp);
 }
 
 /// Shell words that `exec` cannot take as a program: special builtins and
@@ -165,11 +114,7 @@ bool CoProcess::start(const std::string& command, char* const envp[], std::strin
     if (!make_pipe(empty, error)) return false;
     null_fd = std::move(empty.read_end);
   }
-  rlimit files{};
-  int max_fd = 1024;
-  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
-    max_fd = static_cast<int>(files.rlim_cur);
-  }
+  const int max_fd = descriptor_limit();
   char* const argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"),
                         const_cast<char*>(command.c_str()), nullptr};
   const ChildFds child{.null = null_fd.get(),
@@ -186,7 +131,7 @@ bool CoProcess::start(const std::string& command, char* const envp[], std::strin
   }
   if (pid == 0) become_coprocess(child, worker, max_fd, argv, envp);
 
-  pid_ = pid;
+  group_.adopt(pid);
   report.write_end.reset();
   const int exec_error = wait_for_exec(report.read_end.get());
   if (exec_error != 0) {
@@ -202,32 +147,7 @@ bool CoProcess::start(const std::string& command, char* const envp[], std::strin
   for (int fd : {tasks_.get(), replies_.get(), stdout_.get(), stderr_.get()}) {
     if (!set_nonblocking(fd, error)) return false;
   }
-  const int pidfd = open_pidfd(pid_);
-  if (pidfd >= 0) {
-    pidfd_.reset(pidfd);
-  } else {
-    spdlog::debug("pipe handler: pidfd_open: {}; polling for the exit instead",
-                  std::strerror(errno));
-  }
   return true;
-}
-
-bool CoProcess::exited() const {
-  if (pid_ < 0) return true;
-  siginfo_t info{};
-  if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
-    spdlog::error("pipe handler: waitid({}): {}", pid_, std::strerror(errno));
-    return true;  // nothing left to wait for; wait() will report it
-  }
-  return info.si_pid != 0;
-}
-
-void CoProcess::kill_group() const {
-  if (pid_ < 0) return;
-  // ESRCH is normal: the group may hold nothing but the zombie shell.
-  if (::kill(-pid_, SIGKILL) != 0 && errno != ESRCH) {
-    spdlog::error("pipe handler: kill(-{}, SIGKILL): {}", pid_, std::strerror(errno));
-  }
 }
 
 int CoProcess::wait() {
@@ -235,25 +155,7 @@ int CoProcess::wait() {
   replies_.reset();
   stdout_.reset();
   stderr_.reset();
-  pidfd_.reset();
-  if (pid_ < 0) return -1;
-  int status = 0;
-  pid_t reaped;
-  do {
-    reaped = ::waitpid(pid_, &status, 0);
-  } while (reaped < 0 && errno == EINTR);
-  if (reaped < 0) {
-    spdlog::error("pipe handler: waitpid({}): {}", pid_, std::strerror(errno));
-    status = -1;
-  }
-  pid_ = -1;
-  return status;
-}
-
-CoProcess::~CoProcess() {
-  if (pid_ < 0) return;
-  kill_group();
-  wait();
+  return group_.wait();
 }
 
 }  // namespace tasq::taskpool::handlers

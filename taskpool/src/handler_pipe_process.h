@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "handler_fd.h"
+#include "handler_process_group.h"
 
 namespace tasq::taskpool::handlers {
 
@@ -25,8 +26,6 @@ std::string shell_line(std::string_view command);
 class CoProcess {
  public:
   CoProcess() = default;
-  /// Kills the group and reaps the shell if wait() was not called.
-  ~CoProcess();
   CoProcess(const CoProcess&) = delete;
   CoProcess& operator=(const CoProcess&) = delete;
 
@@ -35,8 +34,8 @@ class CoProcess {
   /// call, the exec of /bin/sh included (reported back through a pipe).
   bool start(const std::string& command, char* const envp[], std::string& error);
 
-  [[nodiscard]] pid_t pid() const { return pid_; }
-  [[nodiscard]] bool running() const { return pid_ > 0; }
+  [[nodiscard]] pid_t pid() const { return group_.pid(); }
+  [[nodiscard]] bool running() const { return group_.running(); }
   /// Our end of its fd 3 (we write tasks), of its fd 4 (we read replies), of
   /// its stdout and its stderr; all non-blocking, -1 once closed.
   [[nodiscard]] int tasks_fd() const { return tasks_.get(); }
@@ -45,7 +44,7 @@ class CoProcess {
   [[nodiscard]] int stderr_fd() const { return stderr_.get(); }
   /// Readable once the shell has exited; -1 without pidfd_open (old kernels),
   /// when callers poll exited() instead.
-  [[nodiscard]] int exit_fd() const { return pidfd_.get(); }
+  [[nodiscard]] int exit_fd() const { return group_.exit_fd(); }
 
   void close_tasks() { tasks_.reset(); }
   void close_replies() { replies_.reset(); }
@@ -53,18 +52,19 @@ class CoProcess {
   void close_stderr() { stderr_.reset(); }
 
   /// True once the shell has exited; does not reap it.
-  [[nodiscard]] bool exited() const;
+  [[nodiscard]] bool exited() const { return group_.exited(); }
   /// SIGKILLs the whole process group. Safe until wait() returns: the
   /// unreaped shell keeps its pid, and so the group id, from being reused.
-  void kill_group() const;
+  void kill_group() const { group_.kill_group(); }
   /// Reaps the shell (blocking) and returns its wait status, or -1 when it
   /// was lost. Closes every descriptor.
   int wait();
 
  private:
-  pid_t pid_ = -1;
-  UniqueFd pidfd_;
   UniqueFd tasks_, replies_, stdout_, stderr_;
+  // Last, so destroyed first: if wait() was not called, the group is killed
+  // and the shell reaped before its pipes close.
+  ProcessGroup group_{"pipe handler"};
 };
 
 }  // namespace tasq::taskpool::handlers

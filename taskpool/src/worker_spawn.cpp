@@ -1,17 +1,16 @@
 #include "worker_spawn.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <string_view>
 
+#include "exec_report.h"
 #include "shm_layout.h"
 
 extern char** environ;  // NOLINT: POSIX declares it nowhere else
@@ -63,48 +62,19 @@ constexpr int kExecReportFd = shm::kWorkerMemoryFd + 1;
 // needs was prepared by the parent.
 [[noreturn]] void become_worker(const SpawnRequest& request, pid_t master, int max_fd,
                                 int report_fd, char* const* argv, char* const* envp) {
-  sigset_t none;
-  ::sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  struct sigaction defaults {};
-  defaults.sa_handler = SIG_DFL;
-  for (int signo = 1; signo < NSIG; ++signo) ::sigaction(signo, &defaults, nullptr);
-
-  ::setpgid(0, 0);
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (::getppid() != master) ::_exit(1);  // the master died before prctl took effect
+  if (!prepare_child(master)) ::_exit(1);  // the master died before prctl took effect
 
   const int null_fd = ::open("/dev/null", O_RDONLY);
   if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
-  // Park all four above their targets first, in case one already sits there.
-  const int notify = ::fcntl(request.notify_fd, F_DUPFD, 10);
-  const int memory = ::fcntl(request.memory_fd, F_DUPFD, 10);
-  const int own = ::fcntl(request.worker_memory_fd, F_DUPFD, 10);
-  const int report = ::fcntl(report_fd, F_DUPFD_CLOEXEC, 10);
-  if (notify < 0 || memory < 0 || own < 0 || report < 0 || ::dup2(notify, shm::kNotifyFd) < 0 ||
-      ::dup2(memory, shm::kMemoryFd) < 0 || ::dup2(own, shm::kWorkerMemoryFd) < 0 ||
-      ::dup3(report, kExecReportFd, O_CLOEXEC) < 0) {
+  // In the order of their targets; the report lands on kExecReportFd.
+  static_assert(shm::kMemoryFd == shm::kNotifyFd + 1 && shm::kWorkerMemoryFd == shm::kMemoryFd + 1);
+  const int sources[] = {request.notify_fd, request.memory_fd, request.worker_memory_fd};
+  static_assert(shm::kNotifyFd + static_cast<int>(sizeof(sources) / sizeof(sources[0])) ==
+                kExecReportFd);
+  if (!place_descriptors(sources, std::size(sources), shm::kNotifyFd, report_fd)) {
     ::_exit(shm::kExitConfig);
   }
-  const int first_closed = kExecReportFd + 1;
-  if (::close_range(first_closed, ~0u, 0) != 0) {
-    for (int fd = first_closed; fd < max_fd; ++fd) ::close(fd);
-  }
-  ::execve(request.exe.c_str(), argv, envp);
-  const int error = errno;
-  [[maybe_unused]] ssize_t ignored = ::write(kExecReportFd, &error, sizeof(error));
-  ::_exit(127);
-}
-
-/// Waits for the child's exec: 0 once it happened, else the errno it failed with.
-int wait_for_exec(int report_fd) {
-  int error = 0;
-  for (;;) {
-    const ssize_t n = ::read(report_fd, &error, sizeof(error));
-    if (n == 0) return 0;
-    if (n == sizeof(error)) return error;
-    if (n < 0 && errno != EINTR) return errno;
-  }
+  exec_or_report(kExecReportFd, max_fd, request.exe.c_str(), argv, envp);
 }
 
 }  // namespace
@@ -114,11 +84,7 @@ pid_t spawn_worker(const SpawnRequest& request) {
   std::vector<char*> argv = pointers(argv_strings);
   std::vector<std::string> env_strings = worker_environment(request.worker_id);
   std::vector<char*> envp = pointers(env_strings);
-  rlimit files{};
-  int max_fd = 1024;
-  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
-    max_fd = static_cast<int>(files.rlim_cur);
-  }
+  const int max_fd = descriptor_limit();
   const pid_t master = ::getpid();
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) {
