@@ -9,49 +9,11 @@
 #include <cerrno>
 #include <cstring>
 
+#include "handler_pipe_ends.h"
+
 namespace tasq::taskpool::handlers {
 
 namespace {
-
-struct Pipe {
-  UniqueFd read_end, write_end;
-};
-
-std::string describe_failure(const char* call, int error_number) {
-  return std::string(call) + ": " + std::strerror(error_number);
-}
-
-// Our pipe ends must not be fds 0-2 (a worker started with a closed stdio
-// gets them from pipe2): the child's dup2 onto 0, 1, 2 would then overwrite
-// one end with another.
-bool make_pipe(Pipe& pipe, std::string& error) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) {
-    error = describe_failure("pipe2", errno);
-    return false;
-  }
-  pipe.read_end.reset(fds[0]);
-  pipe.write_end.reset(fds[1]);
-  for (UniqueFd* end : {&pipe.read_end, &pipe.write_end}) {
-    if (end->get() > STDERR_FILENO) continue;
-    const int moved = ::fcntl(end->get(), F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
-    if (moved < 0) {
-      error = describe_failure("fcntl(F_DUPFD_CLOEXEC)", errno);
-      return false;
-    }
-    end->reset(moved);
-  }
-  return true;
-}
-
-bool set_nonblocking(int fd, std::string& error) {
-  const int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
-    error = describe_failure("fcntl(O_NONBLOCK)", errno);
-    return false;
-  }
-  return true;
-}
 
 // The payload goes into the stdin pipe before the shell exists. A command
 // started later than its worker's death (SIGKILL through PDEATHSIG when the
@@ -136,7 +98,7 @@ int prepare_spawn(SpawnSetup& setup, int child_stdin, int child_stdout, int chil
 
 bool ShellProcess::start(const std::string& command, char* const envp[], std::string_view input,
                          std::string& error) {
-  Pipe in, out, err;
+  PipeEnds in, out, err;
   if (!make_pipe(in, error) || !make_pipe(out, error) || !make_pipe(err, error) ||
       !set_nonblocking(in.write_end.get(), error)) {
     spdlog::error("exec handler: {}", error);

@@ -50,7 +50,7 @@ std::string seconds_text(milliseconds duration) {
 }
 
 /// Never 0: a co-process that exits 0 in the middle of a task failed it.
-int failure_status(int wait_status) {
+int coprocess_failure_status(int wait_status) {
   if (wait_status >= 0 && WIFEXITED(wait_status)) {
     return WEXITSTATUS(wait_status) == 0 ? kStatusFailed : WEXITSTATUS(wait_status);
   }
@@ -346,7 +346,7 @@ class PipeRunner final : public HandlerRunner {
     }
     std::string reason = "co-process exited mid-task: " + exit_text(status) + with_stderr(output_);
     spdlog::warn("task {}: {}", task.id, reason);
-    return TaskOutput{.status = failure_status(status), .reason = std::move(reason)};
+    return TaskOutput{.status = coprocess_failure_status(status), .reason = std::move(reason)};
   }
 
   /// A DONE or FAIL (or something else) while `task` runs.

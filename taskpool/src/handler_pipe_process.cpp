@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "exec_report.h"
+#include "handler_pipe_ends.h"
 
 namespace tasq::taskpool::handlers {
 
@@ -17,35 +18,7 @@ namespace {
 constexpr int kTasksFd = 3;    // it reads TASK and STOP frames here
 constexpr int kRepliesFd = 4;  // it writes READY, DONE and FAIL here
 // Where the child keeps the exec report pipe, just above what it keeps.
-constexpr int kExecReportFd = kRepliesFd + 1;
-
-std::string failed(const char* call, int error_number) {
-  return std::string(call) + ": " + std::strerror(error_number);
-}
-
-struct PipeEnds {
-  UniqueFd read_end, write_end;
-};
-
-bool make_pipe(PipeEnds& ends, std::string& error) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) {
-    error = failed("pipe2", errno);
-    return false;
-  }
-  ends.read_end.reset(fds[0]);
-  ends.write_end.reset(fds[1]);
-  return true;
-}
-
-bool set_nonblocking(int fd, std::string& error) {
-  const int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
-    error = failed("fcntl(O_NONBLOCK)", errno);
-    return false;
-  }
-  return true;
-}
+constexpr int kCoprocessReportFd = kRepliesFd + 1;
 
 struct ChildFds {
   int null, out, err, tasks, replies, report;
@@ -56,13 +29,13 @@ struct ChildFds {
 [[noreturn]] void become_coprocess(const ChildFds& fds, pid_t worker, int max_fd, char* const* argv,
                                    char* const* envp) {
   if (!prepare_child(worker)) ::_exit(127);  // the worker died before prctl took effect
-  // In the order of their targets, from 0 on; the report lands on kExecReportFd.
+  // In the order of their targets, from 0 on; the report lands on kCoprocessReportFd.
   static_assert(kTasksFd == STDERR_FILENO + 1 && kRepliesFd == kTasksFd + 1);
   const int sources[] = {fds.null, fds.out, fds.err, fds.tasks, fds.replies};
   static_assert(STDIN_FILENO + static_cast<int>(sizeof(sources) / sizeof(sources[0])) ==
-                kExecReportFd);
+                kCoprocessReportFd);
   if (!place_descriptors(sources, std::size(sources), STDIN_FILENO, fds.report)) ::_exit(127);
-  exec_or_report(kExecReportFd, max_fd, "/bin/sh", argv, envp);
+  exec_or_report(kCoprocessReportFd, max_fd, "/bin/sh", argv, envp);
 }
 
 /// Shell words that `exec` cannot take as a program: special builtins and
@@ -126,7 +99,7 @@ bool CoProcess::start(const std::string& command, char* const envp[], std::strin
   const pid_t worker = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
-    error = failed("fork", errno);
+    error = describe_failure("fork", errno);
     return false;
   }
   if (pid == 0) become_coprocess(child, worker, max_fd, argv, envp);
@@ -135,7 +108,7 @@ bool CoProcess::start(const std::string& command, char* const envp[], std::strin
   report.write_end.reset();
   const int exec_error = wait_for_exec(report.read_end.get());
   if (exec_error != 0) {
-    error = failed("execve(/bin/sh)", exec_error);
+    error = describe_failure("execve(/bin/sh)", exec_error);
     wait();
     return false;
   }

@@ -56,7 +56,7 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 
 // The pipe that tells the parent how exec went: closed by a successful exec
 // (CLOEXEC), or carrying the errno of a failed one.
-constexpr int kExecReportFd = shm::kWorkerMemoryFd + 1;
+constexpr int kWorkerReportFd = shm::kWorkerMemoryFd + 1;
 
 // Between fork and exec only async-signal-safe calls: everything the child
 // needs was prepared by the parent.
@@ -66,15 +66,15 @@ constexpr int kExecReportFd = shm::kWorkerMemoryFd + 1;
 
   const int null_fd = ::open("/dev/null", O_RDONLY);
   if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
-  // In the order of their targets; the report lands on kExecReportFd.
+  // In the order of their targets; the report lands on kWorkerReportFd.
   static_assert(shm::kMemoryFd == shm::kNotifyFd + 1 && shm::kWorkerMemoryFd == shm::kMemoryFd + 1);
   const int sources[] = {request.notify_fd, request.memory_fd, request.worker_memory_fd};
   static_assert(shm::kNotifyFd + static_cast<int>(sizeof(sources) / sizeof(sources[0])) ==
-                kExecReportFd);
+                kWorkerReportFd);
   if (!place_descriptors(sources, std::size(sources), shm::kNotifyFd, report_fd)) {
     ::_exit(shm::kExitConfig);
   }
-  exec_or_report(kExecReportFd, max_fd, request.exe.c_str(), argv, envp);
+  exec_or_report(kWorkerReportFd, max_fd, request.exe.c_str(), argv, envp);
 }
 
 }  // namespace
