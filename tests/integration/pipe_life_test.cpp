@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "pipe_support.h"
+#include "tasq/test/reachable_copy.h"
 
 namespace tasq::test {
 namespace {
@@ -397,8 +398,11 @@ TEST(PipeLife, CoProcessRunsAsTheWorkersUser) {
   if (::getuid() != 0) GTEST_SKIP() << "needs root to drop to another user";
   EvidenceDir evidence("pipe-user");
   fs::permissions(evidence.dir, fs::perms::all);
-  TasqdProcess server({"--handler", pipe_test_worker("--evidence " + evidence.dir), "--user",
-                       "nobody", "--task_worker_num", "1"});
+  // The co-process, as nobody, opens its script: a copy it can reach.
+  const ReachableCopy script(std::string(TASQ_SOURCE_DIR) + "/tests/taskpool/pipe_test_worker.py",
+                             "pipe_test_worker.py");
+  TasqdProcess server({"--handler", pipe_test_worker("--evidence " + evidence.dir, script.path()),
+                       "--user", "nobody", "--task_worker_num", "1"});
   RedisClient c(server.port());
   const long long ids = push(c, "ids:");
   ASSERT_TRUE(eventually([&] { return evidence.tasks().count(ids) == 1; })) << server.log();

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "redis_client.h"
+#include "tasq/test/reachable_copy.h"
 #include "tasq/test/scoped_env.h"
 #include "task_files.h"
 #include "tasqd_process.h"
@@ -203,7 +204,9 @@ TEST(Safety, CommandsWritingIntoTheWorkersDescriptorsReachNothing) {
 // The master logs it, kills it, retries its task with the reason "worker
 // corrupted shared memory", and every task ends once.
 TEST(Safety, AHostilePluginIsCaughtAndItsTaskRetried) {
-  std::vector<std::string> args{"--handler", TASQ_POOL_HOSTILE_PLUGIN, "--task_worker_num", "3",
+  // Workers dropped to nobody load the plugin: a copy they can reach.
+  const ReachableCopy plugin(TASQ_POOL_HOSTILE_PLUGIN, "hostile.so");
+  std::vector<std::string> args{"--handler", plugin.path(), "--task_worker_num", "3",
                                 "--log_level", "debug"};
   if (::geteuid() == 0) {
     // Root workers could simply signal or trace the master.

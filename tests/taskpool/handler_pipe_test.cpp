@@ -21,6 +21,7 @@
 
 #include "handler_pipe_process.h"
 #include "handler_test_support.h"
+#include "tasq/test/eventually.h"
 
 namespace tasq::taskpool {
 namespace {
@@ -208,7 +209,9 @@ TEST(PipeHandler, TaskTimeoutKillsTheWholeGroup) {
   EXPECT_EQ(run.output.status, 124);
   EXPECT_EQ(run.output.reason.rfind("timed out after 3 s", 0), 0u) << run.output.reason;
   const pid_t child = std::stoi(read_file(dir + "/child"));
-  EXPECT_FALSE(process_exists(child)) << "the co-process's own child outlived the timeout";
+  // kill() returns before the signal has been delivered.
+  EXPECT_TRUE(tasq::test::eventually([&] { return !process_exists(child); }, 10s))
+      << "the co-process's own child outlived the timeout";
   EXPECT_TRUE(runner->wait_until_ready());
   EXPECT_EQ(run_task(*runner, "next").result, "NEXT");
   runner->worker_stop(3);

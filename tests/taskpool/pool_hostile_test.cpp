@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "pool_test_support.h"
+#include "tasq/test/reachable_copy.h"
 #include "tasq/test/scoped_env.h"
 
 namespace tasq::taskpool::testing {
@@ -58,7 +59,9 @@ TEST(PoolHostile, AWorkerAttackingTheSharedMemoryHurtsOnlyItself) {
   ::chmod(report.c_str(), 0666);
   const ScopedEnv report_env("TASQ_TEST_HOSTILE_REPORT", report);
 
-  PoolConfig config = test_config(TASQ_POOL_HOSTILE_PLUGIN, 3);
+  // Workers dropped to nobody load the plugin: a copy they can reach.
+  const tasq::test::ReachableCopy plugin(TASQ_POOL_HOSTILE_PLUGIN, "hostile.so");
+  PoolConfig config = test_config(plugin.path(), 3);
   config.log_level = "off";  // the master reports each caught worker: many lines
   if (::geteuid() == 0) {
     config.user = "nobody";

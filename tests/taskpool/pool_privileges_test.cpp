@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "pool_test_support.h"
+#include "tasq/test/reachable_copy.h"
 
 namespace tasq::taskpool::testing {
 namespace {
@@ -20,32 +21,6 @@ std::string plugin_under_test() {
   const char* path = std::getenv("TASQ_PRIVILEGES_PLUGIN");
   return path != nullptr ? path : TASQ_POOL_TEST_PLUGIN;
 }
-
-/// A copy of `plugin` that workers dropped to `nobody` can load. The tree may
-/// be cloned where only its owner can enter (a root home is 0700), and a
-/// worker loads its handler after it has dropped privileges.
-class ReachablePlugin {
- public:
-  explicit ReachablePlugin(const std::string& plugin) : dir_("plugin") {
-    constexpr auto kOpen = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                           fs::perms::others_read | fs::perms::others_exec;
-    fs::permissions(dir_.path(), kOpen);
-    fs::copy_file(plugin, path());
-    fs::permissions(path(), kOpen);
-  }
-  [[nodiscard]] std::string path() const { return dir_.file("plugin.so"); }
-  /// The first directory above the copy that others cannot search, or "".
-  [[nodiscard]] std::string closed_ancestor() const {
-    for (fs::path dir = dir_.path(); dir != dir.root_path(); dir = dir.parent_path()) {
-      struct stat st {};
-      if (::stat(dir.c_str(), &st) != 0 || (st.st_mode & S_IXOTH) == 0) return dir.string();
-    }
-    return "";
-  }
-
- private:
-  tasq::test::TempDir dir_;
-};
 
 /// The value of a "Name:\t..." line of /proc/PID/status, tabs and all.
 std::string status_line(int pid, const std::string& name) {
@@ -64,7 +39,7 @@ class PoolPrivileges : public ::testing::Test {
 };
 
 TEST_F(PoolPrivileges, WorkersRunAsTheConfiguredUserAndGroup) {
-  const ReachablePlugin plugin(plugin_under_test());
+  const tasq::test::ReachableCopy plugin(plugin_under_test(), "plugin.so");
   ASSERT_EQ(plugin.closed_ancestor(), "") << "nobody cannot reach the temporary directory: set TMPDIR";
   PoolConfig config = test_config(plugin.path());
   config.user = "nobody";
