@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "handler_pipe_frame.h"
 
 namespace {
@@ -35,26 +36,6 @@ using tasq::taskpool::handlers::FrameType;
 using tasq::taskpool::handlers::kFrameHeaderBytes;
 using tasq::taskpool::handlers::kRepliesToTasqd;
 using tasq::taskpool::handlers::kRequestsToWorker;
-
-std::string_view g_stream;
-
-[[noreturn]] void check_failed(const char* file, int line, const char* condition) {
-  std::fprintf(stderr, "%s:%d: check failed: %s\nstream (%zu bytes): ", file, line, condition,
-               g_stream.size());
-  for (char c : g_stream.substr(0, 512)) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte < 0x7f && c != '\\') {
-      std::fputc(c, stderr);
-    } else {
-      std::fprintf(stderr, "\\x%02x", byte);
-    }
-  }
-  std::fputc('\n', stderr);
-  std::abort();
-}
-
-#define FUZZ_CHECK(condition) \
-  ((condition) ? static_cast<void>(0) : check_failed(__FILE__, __LINE__, #condition))
 
 struct Decoded {
   FrameType type;
@@ -98,7 +79,7 @@ std::size_t chunk_size(std::uint8_t seed, std::size_t round) {
 constexpr std::size_t kMaxChunk = 65536;
 
 Outcome run(std::string_view stream, const FrameLimits& limits, std::uint8_t seed) {
-  g_stream = stream;
+  tasq::fuzz::fuzz_input = stream;
   FrameReader reader(limits);
   Outcome outcome;
   std::size_t fed = 0;

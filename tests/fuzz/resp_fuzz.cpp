@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "tasq/resp/parser.h"
 
 namespace {
@@ -28,27 +29,6 @@ using tasq::resp::Parser;
 using tasq::resp::ParserLimits;
 using tasq::resp::ParseStatus;
 using Command = std::vector<std::string>;
-
-// The stream being parsed, printed when a check fails.
-std::string_view g_stream;
-
-[[noreturn]] void check_failed(const char* file, int line, const char* condition) {
-  std::fprintf(stderr, "%s:%d: check failed: %s\nstream (%zu bytes): ", file, line, condition,
-               g_stream.size());
-  for (char c : g_stream.substr(0, 512)) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte < 0x7f && c != '\\') {
-      std::fputc(c, stderr);
-    } else {
-      std::fprintf(stderr, "\\x%02x", byte);
-    }
-  }
-  std::fputc('\n', stderr);
-  std::abort();
-}
-
-#define FUZZ_CHECK(condition) \
-  ((condition) ? static_cast<void>(0) : check_failed(__FILE__, __LINE__, #condition))
 
 struct Outcome {
   std::vector<Command> commands;
@@ -87,7 +67,7 @@ ParserLimits limits_for(std::uint8_t preset) {
 Outcome run(std::string_view stream, const ParserLimits& limits,
             const std::vector<std::size_t>& sizes, std::uint8_t flags) {
   constexpr std::size_t kReadChunk = 16 * 1024;
-  g_stream = stream;
+  tasq::fuzz::fuzz_input = stream;
   Parser parser(limits);
   Outcome outcome;
   bool failed = false;
