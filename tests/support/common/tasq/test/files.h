@@ -2,6 +2,7 @@
 // Whole-file reads and writes for tests.
 
 #include <fstream>
+#include <ios>
 #include <iterator>
 #include <string>
 
@@ -11,7 +12,13 @@ namespace tasq::test {
 /// (tests poll for files that are yet to appear).
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  try {
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  } catch (const std::ios_base::failure&) {
+    // A read that fails midway -- a /proc file of a process that has just
+    // exited gives ESRCH, which libstdc++'s filebuf throws -- is unreadable.
+    return {};
+  }
 }
 
 /// Replaces the file at `path` with `bytes`; false when it cannot be written.
