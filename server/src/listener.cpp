@@ -14,6 +14,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "resolve_endpoint.h"
 #include "server.h"
 #include "session.h"
 
@@ -23,18 +24,6 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using generic_stream = asio::generic::stream_protocol;
-
-tcp::endpoint resolve(asio::io_context& io, const config::Endpoint& endpoint) {
-  boost::system::error_code ec;
-  auto address = asio::ip::make_address(endpoint.host, ec);
-  if (!ec) return {address, endpoint.port};
-  tcp::resolver resolver(io);
-  auto results = resolver.resolve(endpoint.host, std::to_string(endpoint.port), ec);
-  if (ec || results.empty()) {
-    throw std::runtime_error("listen: cannot resolve '" + endpoint.host + "': " + ec.message());
-  }
-  return results.begin()->endpoint();
-}
 
 std::string describe_peer(const generic_stream::socket& socket, const config::Endpoint& endpoint) {
   if (endpoint.kind == config::Endpoint::Kind::unix_socket) return endpoint.path;
@@ -88,7 +77,7 @@ Listener::Listener(Server& server, const config::Endpoint& endpoint)
     remove_stale_socket(server, endpoint);
     bind_to = generic_stream::endpoint(asio::local::stream_protocol::endpoint(endpoint.path));
   } else {
-    bind_to = generic_stream::endpoint(resolve(server.io(), endpoint));
+    bind_to = generic_stream::endpoint(resolve_endpoint(server.io(), endpoint, "listen"));
   }
   acceptor_.open(bind_to.protocol(), ec);
   if (!ec && endpoint.kind == config::Endpoint::Kind::tcp) {

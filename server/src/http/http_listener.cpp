@@ -4,31 +4,15 @@
 #include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <stdexcept>
 
 #include "http_session.h"
+#include "resolve_endpoint.h"
 
 namespace tasq::server::http {
-namespace {
-
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
-
-tcp::endpoint resolve(asio::io_context& io, const config::Endpoint& endpoint) {
-  boost::system::error_code ec;
-  auto address = asio::ip::make_address(endpoint.host, ec);
-  if (!ec) return {address, endpoint.port};
-  tcp::resolver resolver(io);
-  auto results = resolver.resolve(endpoint.host, std::to_string(endpoint.port), ec);
-  if (ec || results.empty()) {
-    throw std::runtime_error("metrics: cannot resolve '" + endpoint.host + "': " + ec.message());
-  }
-  return results.begin()->endpoint();
-}
-
-}  // namespace
 
 Listener::Listener(asio::io_context& io, const config::Endpoint& endpoint, int backlog, Limits limits,
                    Handler handler)
@@ -41,7 +25,7 @@ Listener::Listener(asio::io_context& io, const config::Endpoint& endpoint, int b
   if (endpoint.kind != config::Endpoint::Kind::tcp) {
     throw std::runtime_error("metrics: " + endpoint.text + ": needs HOST:PORT");
   }
-  const tcp::endpoint bind_to = resolve(io, endpoint);
+  const tcp::endpoint bind_to = resolve_endpoint(io, endpoint, "metrics");
   boost::system::error_code ec;
   acceptor_.open(bind_to.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
