@@ -1,170 +1,384 @@
 #include "tasq/schedule/delayed_set.h"
 
+#include <absl/container/flat_hash_set.h>
+#include <absl/hash/hash.h>
+
 #include <algorithm>
 #include <cassert>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace tasq::schedule {
 namespace {
 
-constexpr std::size_t kArity = 4;
+// The 4-ary min-heap on (due, id): shallower than a binary one, and the
+// four children of a slot share a cache line or two.
+constexpr std::size_t kHeapArity = 4;
+// Entries and heap positions are 32-bit; the last value marks "none".
+constexpr std::uint32_t kNoEntry = std::numeric_limits<std::uint32_t>::max();
+constexpr std::size_t kMaxEntries = kNoEntry - 1;
+// Past this many slots, an emptied set gives its arrays back rather than
+// keep a peak's worth of memory for the next burst.
+constexpr std::size_t kKeptWhenEmpty = 4096;
+
+// The table takes its probe position from a hash's high bits and a 7-bit tag
+// from its low ones: an odd multiplier spreads the 32 stored bits over both.
+std::size_t spread(std::uint32_t hash) { return hash * std::size_t{0x9e3779b97f4a7c15ULL}; }
 
 }  // namespace
 
-DelayedSet::DelayedSet() = default;
-DelayedSet::~DelayedSet() = default;
-
-DelayedSet::KeyView DelayedSet::view(const QueueInfo* queue, std::string_view payload) {
-  // The queue is interned, so its address stands for its name.
-  std::size_t h = std::hash<std::string_view>{}(payload);
-  h ^= std::hash<const void*>{}(queue) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-  return KeyView{queue, payload, h};
+std::uint32_t DelayedSet::default_hash(std::string_view bytes) {
+  // Abseil's hash is seeded per process (by an address that ASLR moves), so
+  // payloads cannot be crafted ahead to share one probe sequence.
+  const std::size_t h = absl::Hash<std::string_view>{}(bytes);
+  return static_cast<std::uint32_t>(h ^ (h >> 32));
 }
 
-DelayedSet::QueueInfo& DelayedSet::queue_info(std::string_view queue) {
+// Layout: every task is one Entry in entries_ (reused through a free list)
+// holding its queue and its own copy of the payload: in the entry itself up
+// to 16 bytes (saving an allocation, and a cache miss on each lookup that
+// finds it), else in an allocation of its own. The heap and the index refer
+// to an entry by its position in entries_, so entries_ may grow and the
+// index may rehash without either one chasing pointers: the index keeps each
+// entry's 32-bit hash beside its position and never hashes a payload again.
+// Per task: an Entry (32 bytes), a heap slot (24), an index slot (4 + 4, plus
+// a control byte, at a load of 7/16 to 7/8) and a payload over 16 bytes.
+struct DelayedSet::Impl {
+  // Queue names are kept once, with their task count; entries point at them.
+  struct QueueInfo {
+    std::string_view name;  ///< the queues_ key
+    std::size_t count = 0;
+    std::uint32_t salt = 0;  ///< mixed into the hash of each payload on this queue
+  };
+  static constexpr std::size_t kInline = 16;
+  // Plain data, so that entries_ grows by copying bytes: take_entry and
+  // free_entry own the payload's allocation.
+  struct Entry {
+    union {
+      char* outside;
+      char inside[kInline];
+    } payload;
+    const QueueInfo* queue;  ///< nullptr while on the free list
+    std::uint32_t size;
+    std::uint32_t link;  ///< in use: its heap position; free: the next free entry
+    [[nodiscard]] const char* data() const {
+      return size <= kInline ? payload.inside : payload.outside;
+    }
+    [[nodiscard]] std::string_view bytes() const { return {data(), size}; }
+  };
+  struct IndexSlot {
+    std::uint32_t entry;
+    std::uint32_t hash;
+  };
+  // What a lookup by (queue, payload) carries: nothing is allocated to find.
+  struct Probe {
+    const QueueInfo* queue;
+    std::string_view payload;
+    std::uint32_t hash;
+  };
+  struct IndexHash {
+    using is_transparent = void;
+    std::size_t operator()(const IndexSlot& slot) const { return spread(slot.hash); }
+    std::size_t operator()(const Probe& probe) const { return spread(probe.hash); }
+  };
+  // Two slots are equal when they name the same entry: a slot is inserted
+  // only after a lookup by its key found nothing, so keys never repeat.
+  struct IndexEq {
+    using is_transparent = void;
+    const std::vector<Entry>* entries = nullptr;
+    bool operator()(const IndexSlot& a, const IndexSlot& b) const { return a.entry == b.entry; }
+    bool operator()(const IndexSlot& slot, const Probe& probe) const {
+      if (slot.hash != probe.hash) return false;
+      const Entry& entry = (*entries)[slot.entry];
+      return entry.queue == probe.queue && entry.bytes() == probe.payload;
+    }
+    bool operator()(const Probe& probe, const IndexSlot& slot) const { return (*this)(slot, probe); }
+  };
+  using Index = absl::flat_hash_set<IndexSlot, IndexHash, IndexEq>;
+  // The heap holds what ordering needs, and where the rest is. Every move
+  // within the heap updates the entry's link, so an entry can be moved or
+  // removed in O(log n).
+  struct HeapSlot {
+    std::int64_t due_ms;
+    std::uint64_t id;
+    std::uint32_t entry;
+    /// Falls due before `other` (earlier due, then lower id).
+    [[nodiscard]] bool before(const HeapSlot& other) const {
+      return due_ms != other.due_ms ? due_ms < other.due_ms : id < other.id;
+    }
+  };
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  explicit Impl(Hash hash) : hash_(hash), index_(0, IndexHash{}, IndexEq{&entries_}) {}
+  ~Impl() {
+    for (const Entry& entry : entries_) {
+      if (entry.size > kInline) delete[] entry.payload.outside;  // free entries have size 0
+    }
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  Probe probe(const QueueInfo& queue, std::string_view payload) const {
+    return Probe{&queue, payload, hash_(payload) ^ queue.salt};
+  }
+  QueueInfo* find_queue(std::string_view queue) {
+    auto it = queues_.find(queue);
+    return it == queues_.end() ? nullptr : &it->second;
+  }
+  QueueInfo& queue_info(std::string_view queue);
+  std::uint32_t take_entry(const QueueInfo& queue, std::string_view payload);
+  void free_entry(std::uint32_t at);
+  void insert(std::uint64_t id, QueueInfo& queue, const Probe& key, std::int64_t due_ms);
+  void drop(std::uint32_t at);
+  void release_if_empty();
+
+  void heap_push(const HeapSlot& slot);
+  void heap_erase(std::size_t at);
+  /// Moves the slot at `at` up or down to where it belongs.
+  void heap_fix(std::size_t at);
+  void heap_place(std::size_t at, const HeapSlot& slot) {
+    heap_[at] = slot;
+    entries_[slot.entry].link = static_cast<std::uint32_t>(at);
+  }
+
+  Hash hash_;
+  std::unordered_map<std::string, QueueInfo, StringHash, std::equal_to<>> queues_;
+  std::vector<Entry> entries_;
+  std::uint32_t free_ = kNoEntry;  ///< the first free entry
+  Index index_;
+  std::vector<HeapSlot> heap_;
+  std::size_t bytes_ = 0;
+};
+
+DelayedSet::Impl::QueueInfo& DelayedSet::Impl::queue_info(std::string_view queue) {
   auto it = queues_.find(queue);
   if (it == queues_.end()) {
     it = queues_.emplace(std::string(queue), QueueInfo{}).first;
     it->second.name = it->first;
+    // Multiplied, so that (queue a, payload b) and (queue b, payload a) differ.
+    it->second.salt = hash_(queue) * 0x9e3779b1U;
   }
   return it->second;
 }
 
-DelayedSet::QueueInfo* DelayedSet::find_queue(std::string_view queue) {
-  auto it = queues_.find(queue);
-  return it == queues_.end() ? nullptr : &it->second;
+std::uint32_t DelayedSet::Impl::take_entry(const QueueInfo& queue, std::string_view payload) {
+  Entry entry{};
+  entry.queue = &queue;
+  entry.size = static_cast<std::uint32_t>(payload.size());
+  char* to = entry.payload.inside;
+  if (payload.size() > kInline) to = entry.payload.outside = new char[payload.size()];
+  std::copy(payload.begin(), payload.end(), to);
+  if (free_ == kNoEntry) {
+    try {
+      entries_.push_back(entry);
+    } catch (...) {
+      if (entry.size > kInline) delete[] entry.payload.outside;
+      throw;
+    }
+    return static_cast<std::uint32_t>(entries_.size() - 1);
+  }
+  const std::uint32_t at = free_;
+  free_ = entries_[at].link;
+  entries_[at] = entry;
+  return at;
 }
 
-const DelayedSet::QueueInfo* DelayedSet::find_queue(std::string_view queue) const {
-  auto it = queues_.find(queue);
-  return it == queues_.end() ? nullptr : &it->second;
+void DelayedSet::Impl::free_entry(std::uint32_t at) {
+  Entry& entry = entries_[at];
+  if (entry.size > kInline) delete[] entry.payload.outside;
+  entry.size = 0;
+  entry.queue = nullptr;
+  entry.link = free_;
+  free_ = at;
 }
 
-void DelayedSet::insert(std::uint64_t id, QueueInfo& queue, const KeyView& key,
-                        std::int64_t due_ms) {
+// Strong guarantee: what can throw (the heap's growth, the payload's copy,
+// the index's growth) happens before anything is changed, or is undone.
+void DelayedSet::Impl::insert(std::uint64_t id, QueueInfo& queue, const Probe& key,
+                              std::int64_t due_ms) {
   assert(key.queue == &queue);
-  auto [it, fresh] = entries_.emplace(Key{&queue, std::string(key.payload), key.hash},
-                                      Entry{id, due_ms, 0, nullptr});
-  assert(fresh);
-  (void)fresh;
-  Entry& entry = it->second;
-  entry.key = &it->first;
-  heap_push(Slot{due_ms, id, &entry});
+  if (heap_.size() >= kMaxEntries || key.payload.size() > kNoEntry) {
+    throw std::length_error("delayed set: too many tasks, or a payload over 4 GiB");
+  }
+  if (heap_.size() == heap_.capacity()) heap_.reserve(std::max<std::size_t>(16, heap_.size() * 2));
+  const std::uint32_t at = take_entry(queue, key.payload);
+  try {
+    index_.insert(IndexSlot{at, key.hash});
+  } catch (...) {
+    free_entry(at);
+    throw;
+  }
+  heap_push(HeapSlot{due_ms, id, at});
   ++queue.count;
   bytes_ += queue.name.size() + key.payload.size();
 }
 
-void DelayedSet::erase(Map::iterator it) {
-  auto* queue = const_cast<QueueInfo*>(it->first.queue);
-  bytes_ -= queue->name.size() + it->first.payload.size();
-  heap_erase(it->second.heap_at);
-  entries_.erase(it);
+// Removes the entry at `at`, which has already left the index.
+void DelayedSet::Impl::drop(std::uint32_t at) {
+  Entry& entry = entries_[at];
+  auto* queue = const_cast<QueueInfo*>(entry.queue);
+  bytes_ -= queue->name.size() + entry.size;
+  heap_erase(entry.link);
+  free_entry(at);
   if (--queue->count == 0) queues_.erase(queues_.find(queue->name));
+  release_if_empty();
 }
+
+void DelayedSet::Impl::release_if_empty() {
+  if (!heap_.empty()) return;
+  // Every entry is on the free list now: start it again from nothing.
+  entries_.clear();
+  free_ = kNoEntry;
+  index_.clear();  // also gives back a large table
+  if (heap_.capacity() > kKeptWhenEmpty) {
+    std::vector<HeapSlot>().swap(heap_);
+    std::vector<Entry>().swap(entries_);
+  }
+}
+
+DelayedSet::DelayedSet(Hash hash) : impl_(std::make_unique<Impl>(hash)) {}
+DelayedSet::~DelayedSet() = default;
 
 DelayedSet::AddResult DelayedSet::add(std::string_view queue, std::string_view payload,
                                       std::int64_t due_ms, bool keep_due,
                                       const std::function<std::uint64_t()>& new_id) {
-  QueueInfo* known = find_queue(queue);
-  if (known == nullptr) {
-    std::uint64_t id = new_id();
-    QueueInfo& info = queue_info(queue);
-    insert(id, info, view(&info, payload), due_ms);
+  Impl& s = *impl_;
+  if (Impl::QueueInfo* known = s.find_queue(queue)) {
+    const Impl::Probe key = s.probe(*known, payload);
+    // The table's control bytes and slots for this key, fetched together
+    // rather than one after the other: most of a lookup is waiting on them.
+    s.index_.prefetch(key);
+    auto it = s.index_.find(key);
+    if (it != s.index_.end()) {
+      const std::uint32_t at = s.entries_[it->entry].link;
+      Impl::HeapSlot& slot = s.heap_[at];
+      if (keep_due || slot.due_ms == due_ms) return {slot.id, Change::unchanged};
+      slot.due_ms = due_ms;
+      const std::uint64_t id = slot.id;
+      s.heap_fix(at);
+      return {id, Change::moved};
+    }
+    const std::uint64_t id = new_id();
+    s.insert(id, *known, key, due_ms);
     return {id, Change::added};
   }
-  const KeyView key = view(known, payload);
-  auto it = entries_.find(key);
-  if (it == entries_.end()) {
-    std::uint64_t id = new_id();
-    insert(id, *known, key, due_ms);
-    return {id, Change::added};
+  const std::uint64_t id = new_id();
+  Impl::QueueInfo& info = s.queue_info(queue);
+  try {
+    s.insert(id, info, s.probe(info, payload), due_ms);
+  } catch (...) {
+    s.queues_.erase(s.queues_.find(queue));
+    throw;
   }
-  Entry& entry = it->second;
-  if (keep_due || entry.due_ms == due_ms) return {entry.id, Change::unchanged};
-  entry.due_ms = due_ms;
-  heap_[entry.heap_at].due_ms = due_ms;
-  heap_fix(entry.heap_at);
-  return {entry.id, Change::moved};
+  return {id, Change::added};
 }
 
 void DelayedSet::restore(std::uint64_t id, std::string_view queue, std::string_view payload,
                          std::int64_t due_ms) {
-  if (const QueueInfo* known = find_queue(queue)) {
-    auto it = entries_.find(view(known, payload));
-    if (it != entries_.end()) {
-      if (it->second.id > id) return;
-      erase(it);
-    }
+  Impl& s = *impl_;
+  Impl::QueueInfo& info = s.queue_info(queue);
+  const Impl::Probe key = s.probe(info, payload);
+  if (auto it = s.index_.find(key); it != s.index_.end()) {
+    // The same payload again: the later record (the higher id, or the same
+    // task moved) takes the place of the earlier one.
+    const std::uint32_t at = s.entries_[it->entry].link;
+    Impl::HeapSlot& slot = s.heap_[at];
+    if (slot.id > id) return;
+    slot.id = id;
+    slot.due_ms = due_ms;
+    s.heap_fix(at);
+    return;
   }
-  // Found again: the erase above may have dropped the queue with its last task.
-  QueueInfo& info = queue_info(queue);
-  insert(id, info, view(&info, payload), due_ms);
+  try {
+    s.insert(id, info, key, due_ms);
+  } catch (...) {
+    if (info.count == 0) s.queues_.erase(s.queues_.find(queue));
+    throw;
+  }
 }
 
 std::optional<std::uint64_t> DelayedSet::remove(std::string_view queue, std::string_view payload) {
-  const QueueInfo* known = find_queue(queue);
+  Impl& s = *impl_;
+  const Impl::QueueInfo* known = s.find_queue(queue);
   if (known == nullptr) return std::nullopt;
-  auto it = entries_.find(view(known, payload));
-  if (it == entries_.end()) return std::nullopt;
-  std::uint64_t id = it->second.id;
-  erase(it);
+  auto it = s.index_.find(s.probe(*known, payload));
+  if (it == s.index_.end()) return std::nullopt;
+  const std::uint32_t at = it->entry;
+  const std::uint64_t id = s.heap_[s.entries_[at].link].id;
+  s.index_.erase(it);
+  s.drop(at);
   return id;
 }
 
 bool DelayedSet::contains(std::string_view queue, std::string_view payload) const {
-  const QueueInfo* known = find_queue(queue);
-  return known != nullptr && entries_.find(view(known, payload)) != entries_.end();
+  const Impl::QueueInfo* known = impl_->find_queue(queue);
+  return known != nullptr && impl_->index_.contains(impl_->probe(*known, payload));
 }
 
 std::optional<DelayedTaskView> DelayedSet::top() const {
-  if (heap_.empty()) return std::nullopt;
-  const Slot& slot = heap_.front();
-  const Key& key = *slot.entry->key;
-  return DelayedTaskView{slot.id, key.queue->name, key.payload, slot.due_ms};
+  const Impl& s = *impl_;
+  if (s.heap_.empty()) return std::nullopt;
+  const Impl::HeapSlot& slot = s.heap_.front();
+  const Impl::Entry& entry = s.entries_[slot.entry];
+  return DelayedTaskView{slot.id, entry.queue->name, entry.bytes(), slot.due_ms};
 }
 
 void DelayedSet::pop() {
-  assert(!heap_.empty());
-  const Key& key = *heap_.front().entry->key;
-  auto it = entries_.find(KeyView{key.queue, key.payload, key.hash});
-  assert(it != entries_.end());
-  erase(it);
+  Impl& s = *impl_;
+  assert(!s.heap_.empty());
+  const std::uint32_t at = s.heap_.front().entry;
+  const Impl::Entry& entry = s.entries_[at];
+  // The slot names the entry, so finding it compares positions, not payloads.
+  [[maybe_unused]] const std::size_t erased =
+      s.index_.erase(Impl::IndexSlot{at, s.probe(*entry.queue, entry.bytes()).hash});
+  assert(erased == 1);
+  s.drop(at);
 }
 
+std::size_t DelayedSet::size() const { return impl_->heap_.size(); }
+
+std::size_t DelayedSet::bytes() const { return impl_->bytes_; }
+
 std::size_t DelayedSet::count(std::string_view queue) const {
-  const QueueInfo* known = find_queue(queue);
+  const Impl::QueueInfo* known = impl_->find_queue(queue);
   return known == nullptr ? 0 : known->count;
 }
 
-void DelayedSet::heap_push(const Slot& slot) {
+void DelayedSet::Impl::heap_push(const HeapSlot& slot) {
   heap_.push_back(slot);
-  slot.entry->heap_at = heap_.size() - 1;
   heap_fix(heap_.size() - 1);
 }
 
-void DelayedSet::heap_erase(std::size_t at) {
+void DelayedSet::Impl::heap_erase(std::size_t at) {
   assert(at < heap_.size());
-  const Slot last = heap_.back();
+  const HeapSlot last = heap_.back();
   heap_.pop_back();
   if (at == heap_.size()) return;  // it was the last slot
   heap_place(at, last);
   heap_fix(at);
 }
 
-void DelayedSet::heap_fix(std::size_t at) {
-  const Slot moving = heap_[at];
-  if (at > 0 && moving.before(heap_[(at - 1) / kArity])) {
+void DelayedSet::Impl::heap_fix(std::size_t at) {
+  const HeapSlot moving = heap_[at];
+  if (at > 0 && moving.before(heap_[(at - 1) / kHeapArity])) {
     // Up, while it falls due before its parent.
     do {
-      const std::size_t parent = (at - 1) / kArity;
+      const std::size_t parent = (at - 1) / kHeapArity;
       heap_place(at, heap_[parent]);
       at = parent;
-    } while (at > 0 && moving.before(heap_[(at - 1) / kArity]));
+    } while (at > 0 && moving.before(heap_[(at - 1) / kHeapArity]));
   } else {
     // Down, while a child falls due before it.
     for (;;) {
-      const std::size_t first = at * kArity + 1;
+      const std::size_t first = at * kHeapArity + 1;
       if (first >= heap_.size()) break;
-      const std::size_t end = std::min(first + kArity, heap_.size());
+      const std::size_t end = std::min(first + kHeapArity, heap_.size());
       std::size_t best = first;
       for (std::size_t child = first + 1; child < end; ++child) {
         if (heap_[child].before(heap_[best])) best = child;
