@@ -14,7 +14,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libboost-dev libboost-program-options-dev libhiredis-dev libbsd-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev nlohmann-json3-dev libisal-dev libssl-dev
-  libsystemd-dev
+  libsystemd-dev libabsl-dev
   redis-tools redis-server php-cli php-redis python3 python3-redis
   clang libclang-rt-14-dev
   nutcracker docker-compose systemd procps tzdata valgrind strace
