@@ -11,17 +11,18 @@
 #include <unordered_map>
 #include <vector>
 
+#include "entry_slab.h"
+
 namespace tasq::schedule {
 namespace {
 
 // The 4-ary min-heap on (due, id): shallower than a binary one, and the
 // four children of a slot share a cache line or two.
 constexpr std::size_t kHeapArity = 4;
-// Entries and heap positions are 32-bit; the last value marks "none".
-constexpr std::uint32_t kNoEntry = std::numeric_limits<std::uint32_t>::max();
-constexpr std::size_t kMaxEntries = kNoEntry - 1;
-// Past this many slots, an emptied set gives its arrays back rather than
-// keep a peak's worth of memory for the next burst.
+// Entries and heap positions are 32-bit, below EntrySlab's kNone.
+constexpr std::size_t kMaxEntries = std::numeric_limits<std::uint32_t>::max() - 1;
+// Past this many slots, an emptied set gives its heap back rather than keep
+// a peak's worth of memory for the next burst.
 constexpr std::size_t kKeptWhenEmpty = 4096;
 
 // The table takes its probe position from a hash's high bits and a 7-bit tag
@@ -37,15 +38,12 @@ std::uint32_t DelayedSet::default_hash(std::string_view bytes) {
   return static_cast<std::uint32_t>(h ^ (h >> 32));
 }
 
-// Layout: every task is one Entry in entries_ (reused through a free list)
-// holding its queue and its own copy of the payload: in the entry itself up
-// to 16 bytes (saving an allocation, and a cache miss on each lookup that
-// finds it), else in an allocation of its own. The heap and the index refer
-// to an entry by its position in entries_, so entries_ may grow and the
-// index may rehash without either one chasing pointers: the index keeps each
-// entry's 32-bit hash beside its position and never hashes a payload again.
-// Per task: an Entry (32 bytes), a heap slot (24), an index slot (4 + 4, plus
-// a control byte, at a load of 7/16 to 7/8) and a payload over 16 bytes.
+// Layout: every task is one entry of an EntrySlab. The heap and the index
+// refer to it by its position there; the index keeps each entry's 32-bit
+// hash beside that position, so that it rehashes without touching an entry
+// or hashing a payload again. Per task: an entry (32 bytes, payloads up to
+// 16 bytes inside), a heap slot (24), an index slot (4 + 4, plus a control
+// byte, at a load of 7/16 to 7/8) and a payload over 16 bytes.
 struct DelayedSet::Impl {
   // Queue names are kept once, with their task count; entries point at them.
   struct QueueInfo {
@@ -53,22 +51,8 @@ struct DelayedSet::Impl {
     std::size_t count = 0;
     std::uint32_t salt = 0;  ///< mixed into the hash of each payload on this queue
   };
-  static constexpr std::size_t kInline = 16;
-  // Plain data, so that entries_ grows by copying bytes: take_entry and
-  // free_entry own the payload's allocation.
-  struct Entry {
-    union {
-      char* outside;
-      char inside[kInline];
-    } payload;
-    const QueueInfo* queue;  ///< nullptr while on the free list
-    std::uint32_t size;
-    std::uint32_t link;  ///< in use: its heap position; free: the next free entry
-    [[nodiscard]] const char* data() const {
-      return size <= kInline ? payload.inside : payload.outside;
-    }
-    [[nodiscard]] std::string_view bytes() const { return {data(), size}; }
-  };
+  using Entries = detail::EntrySlab<QueueInfo>;
+  using Entry = Entries::Entry;
   struct IndexSlot {
     std::uint32_t entry;
     std::uint32_t hash;
@@ -88,7 +72,7 @@ struct DelayedSet::Impl {
   // only after a lookup by its key found nothing, so keys never repeat.
   struct IndexEq {
     using is_transparent = void;
-    const std::vector<Entry>* entries = nullptr;
+    const Entries* entries = nullptr;
     bool operator()(const IndexSlot& a, const IndexSlot& b) const { return a.entry == b.entry; }
     bool operator()(const IndexSlot& slot, const Probe& probe) const {
       if (slot.hash != probe.hash) return false;
@@ -116,11 +100,6 @@ struct DelayedSet::Impl {
   };
 
   explicit Impl(Hash hash) : hash_(hash), index_(0, IndexHash{}, IndexEq{&entries_}) {}
-  ~Impl() {
-    for (const Entry& entry : entries_) {
-      if (entry.size > kInline) delete[] entry.payload.outside;  // free entries have size 0
-    }
-  }
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
 
@@ -132,8 +111,6 @@ struct DelayedSet::Impl {
     return it == queues_.end() ? nullptr : &it->second;
   }
   QueueInfo& queue_info(std::string_view queue);
-  std::uint32_t take_entry(const QueueInfo& queue, std::string_view payload);
-  void free_entry(std::uint32_t at);
   void insert(std::uint64_t id, QueueInfo& queue, const Probe& key, std::int64_t due_ms);
   void drop(std::uint32_t at);
   void release_if_empty();
@@ -149,8 +126,7 @@ struct DelayedSet::Impl {
 
   Hash hash_;
   std::unordered_map<std::string, QueueInfo, StringHash, std::equal_to<>> queues_;
-  std::vector<Entry> entries_;
-  std::uint32_t free_ = kNoEntry;  ///< the first free entry
+  Entries entries_;
   Index index_;
   std::vector<HeapSlot> heap_;
   std::size_t bytes_ = 0;
@@ -167,51 +143,20 @@ DelayedSet::Impl::QueueInfo& DelayedSet::Impl::queue_info(std::string_view queue
   return it->second;
 }
 
-std::uint32_t DelayedSet::Impl::take_entry(const QueueInfo& queue, std::string_view payload) {
-  Entry entry{};
-  entry.queue = &queue;
-  entry.size = static_cast<std::uint32_t>(payload.size());
-  char* to = entry.payload.inside;
-  if (payload.size() > kInline) to = entry.payload.outside = new char[payload.size()];
-  std::copy(payload.begin(), payload.end(), to);
-  if (free_ == kNoEntry) {
-    try {
-      entries_.push_back(entry);
-    } catch (...) {
-      if (entry.size > kInline) delete[] entry.payload.outside;
-      throw;
-    }
-    return static_cast<std::uint32_t>(entries_.size() - 1);
-  }
-  const std::uint32_t at = free_;
-  free_ = entries_[at].link;
-  entries_[at] = entry;
-  return at;
-}
-
-void DelayedSet::Impl::free_entry(std::uint32_t at) {
-  Entry& entry = entries_[at];
-  if (entry.size > kInline) delete[] entry.payload.outside;
-  entry.size = 0;
-  entry.queue = nullptr;
-  entry.link = free_;
-  free_ = at;
-}
-
 // Strong guarantee: what can throw (the heap's growth, the payload's copy,
 // the index's growth) happens before anything is changed, or is undone.
 void DelayedSet::Impl::insert(std::uint64_t id, QueueInfo& queue, const Probe& key,
                               std::int64_t due_ms) {
   assert(key.queue == &queue);
-  if (heap_.size() >= kMaxEntries || key.payload.size() > kNoEntry) {
+  if (heap_.size() >= kMaxEntries || key.payload.size() > Entries::kNone) {
     throw std::length_error("delayed set: too many tasks, or a payload over 4 GiB");
   }
   if (heap_.size() == heap_.capacity()) heap_.reserve(std::max<std::size_t>(16, heap_.size() * 2));
-  const std::uint32_t at = take_entry(queue, key.payload);
+  const std::uint32_t at = entries_.take(queue, key.payload);
   try {
     index_.insert(IndexSlot{at, key.hash});
   } catch (...) {
-    free_entry(at);
+    entries_.give_back(at);
     throw;
   }
   heap_push(HeapSlot{due_ms, id, at});
@@ -225,21 +170,17 @@ void DelayedSet::Impl::drop(std::uint32_t at) {
   auto* queue = const_cast<QueueInfo*>(entry.queue);
   bytes_ -= queue->name.size() + entry.size;
   heap_erase(entry.link);
-  free_entry(at);
+  entries_.give_back(at);
   if (--queue->count == 0) queues_.erase(queues_.find(queue->name));
   release_if_empty();
 }
 
 void DelayedSet::Impl::release_if_empty() {
   if (!heap_.empty()) return;
-  // Every entry is on the free list now: start it again from nothing.
-  entries_.clear();
-  free_ = kNoEntry;
+  // Every entry is free now: start again from nothing.
+  entries_.reset();
   index_.clear();  // also gives back a large table
-  if (heap_.capacity() > kKeptWhenEmpty) {
-    std::vector<HeapSlot>().swap(heap_);
-    std::vector<Entry>().swap(entries_);
-  }
+  if (heap_.capacity() > kKeptWhenEmpty) std::vector<HeapSlot>().swap(heap_);
 }
 
 DelayedSet::DelayedSet(Hash hash) : impl_(std::make_unique<Impl>(hash)) {}
