@@ -41,7 +41,7 @@ std::uint32_t DelayedSet::default_hash(std::string_view bytes) {
 // Layout: every task is one entry of an EntrySlab. The heap and the index
 // refer to it by its position there; the index keeps each entry's 32-bit
 // hash beside that position, so that it rehashes without touching an entry
-// or hashing a payload again. Per task: an entry (32 bytes, payloads up to
+// or hashing a payload again. Per task: an entry (48 bytes, payloads up to
 // 16 bytes inside), a heap slot (24), an index slot (4 + 4, plus a control
 // byte, at a load of 7/16 to 7/8) and a payload over 16 bytes.
 struct DelayedSet::Impl {
@@ -153,6 +153,8 @@ void DelayedSet::Impl::insert(std::uint64_t id, QueueInfo& queue, const Probe& k
   }
   if (heap_.size() == heap_.capacity()) heap_.reserve(std::max<std::size_t>(16, heap_.size() * 2));
   const std::uint32_t at = entries_.take(queue, key.payload);
+  entries_[at].due_ms = due_ms;
+  entries_[at].id = id;
   try {
     index_.insert(IndexSlot{at, key.hash});
   } catch (...) {
@@ -197,13 +199,12 @@ DelayedSet::AddResult DelayedSet::add(std::string_view queue, std::string_view p
     s.index_.prefetch(key);
     auto it = s.index_.find(key);
     if (it != s.index_.end()) {
-      const std::uint32_t at = s.entries_[it->entry].link;
-      Impl::HeapSlot& slot = s.heap_[at];
-      if (keep_due || slot.due_ms == due_ms) return {slot.id, Change::unchanged};
-      slot.due_ms = due_ms;
-      const std::uint64_t id = slot.id;
-      s.heap_fix(at);
-      return {id, Change::moved};
+      Impl::Entry& entry = s.entries_[it->entry];
+      if (keep_due || entry.due_ms == due_ms) return {entry.id, Change::unchanged};
+      entry.due_ms = due_ms;
+      s.heap_[entry.link].due_ms = due_ms;
+      s.heap_fix(entry.link);
+      return {entry.id, Change::moved};
     }
     const std::uint64_t id = new_id();
     s.insert(id, *known, key, due_ms);
@@ -228,12 +229,13 @@ void DelayedSet::restore(std::uint64_t id, std::string_view queue, std::string_v
   if (auto it = s.index_.find(key); it != s.index_.end()) {
     // The same payload again: the later record (the higher id, or the same
     // task moved) takes the place of the earlier one.
-    const std::uint32_t at = s.entries_[it->entry].link;
-    Impl::HeapSlot& slot = s.heap_[at];
-    if (slot.id > id) return;
-    slot.id = id;
-    slot.due_ms = due_ms;
-    s.heap_fix(at);
+    Impl::Entry& entry = s.entries_[it->entry];
+    if (entry.id > id) return;
+    entry.id = id;
+    entry.due_ms = due_ms;
+    s.heap_[entry.link].id = id;
+    s.heap_[entry.link].due_ms = due_ms;
+    s.heap_fix(entry.link);
     return;
   }
   try {
@@ -251,7 +253,7 @@ std::optional<std::uint64_t> DelayedSet::remove(std::string_view queue, std::str
   auto it = s.index_.find(s.probe(*known, payload));
   if (it == s.index_.end()) return std::nullopt;
   const std::uint32_t at = it->entry;
-  const std::uint64_t id = s.heap_[s.entries_[at].link].id;
+  const std::uint64_t id = s.entries_[at].id;
   s.index_.erase(it);
   s.drop(at);
   return id;

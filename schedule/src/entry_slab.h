@@ -1,9 +1,10 @@
 #pragma once
-// The delayed set's tasks: one fixed-size entry each (its queue, where it
-// sits in the heap, and its own copy of the payload), kept in chunks that
-// never move and reused through a free list. The heap and the index name an
-// entry by its 32-bit position, so neither holds a pointer that growth could
-// break, and a view of a payload stays good while its task is held.
+// The delayed set's tasks: one fixed-size entry each (its queue, id and due
+// time, where it sits in the heap, and its own copy of the payload), kept in
+// chunks that never move, reused through a free list. The heap and the
+// index name an entry by its 32-bit position, so neither holds a pointer
+// that growth could break, and a view of a payload stays good while its
+// task is held.
 
 #include <algorithm>
 #include <cstddef>
@@ -31,6 +32,10 @@ class EntrySlab {
       char inside[kInline];
     } payload;
     const Queue* queue;  ///< nullptr while free
+    // Copies of the heap slot's, so that a ZADD finding its task unchanged
+    // reads no heap slot: one cache miss fewer. The owner keeps them equal.
+    std::int64_t due_ms;
+    std::uint64_t id;
     std::uint32_t size;
     std::uint32_t link;  ///< in use: the owner's (the heap position); free: the next free entry
     [[nodiscard]] const char* data() const {
@@ -95,7 +100,7 @@ class EntrySlab {
   }
 
  private:
-  // 1,024 entries (32 KiB) a chunk: small enough for a set of a few tasks,
+  // 1,024 entries (48 KiB) a chunk: small enough for a set of a few tasks,
   // and a million tasks need a table of only 1,024 chunk pointers.
   static constexpr unsigned kChunkBits = 10;
   static constexpr std::size_t kChunkSize = std::size_t{1} << kChunkBits;

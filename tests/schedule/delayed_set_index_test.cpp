@@ -317,6 +317,16 @@ TEST(DelayedSetIndex, RestoreOverAHeldTask) {
   EXPECT_EQ(top->id, 6u);
   set.restore(7, "q", "x", 400);  // a later record of "x"
   set.restore(4, "q", "x", 1);    // an earlier one: ignored
+  // ZADD after replay sees the replayed id and due time.
+  Ids ids;
+  ids.next = 100;
+  auto same = set.add("q", std::string(30, 'p'), 300, false, ids.fn());
+  EXPECT_EQ(same.change, Change::unchanged);
+  EXPECT_EQ(same.id, 5u);
+  auto x = set.add("q", "x", 400, false, ids.fn());
+  EXPECT_EQ(x.change, Change::unchanged);
+  EXPECT_EQ(x.id, 7u);
+  EXPECT_EQ(ids.next, 100u);
   EXPECT_EQ(set.size(), 2u);
   EXPECT_EQ(set.count("q"), 2u);
   EXPECT_EQ(set.bytes(), (1u + 30) + (1u + 1));
