@@ -6,6 +6,9 @@
 #     holds many scheduled tasks pays a hash lookup to find it is not one)
 #   redis-benchmark -c 50 -r 1000000 LPUSH q __rand_int__
 # at -P 1 and -P 16, ROUNDS runs each, the order rotating; medians, ratios.
+# A -P 16 run sends 10 x REQUESTS, so that it lasts about as long as a -P 1
+# run (a second or two) rather than a fifth of a second, which one burst of
+# another process on a shared machine would decide.
 # Beside the rates, the master's CPU time per request (its threads' time on a
 # CPU in nanoseconds, from /proc/PID/task/*/schedstat: the clock ticks of
 # /proc/PID/stat are too coarse for a run of a fifth of a second), which a
@@ -35,11 +38,14 @@ for _ in $(seq 300); do
 done
 
 later=$(($(date +%s) + 3600))
+# sent P -> the requests of one run at pipeline depth P
+sent() { if [ "$1" -gt 1 ]; then echo $((requests * 10)); else echo "$requests"; fi; }
 # rps P COMMAND... -> requests per second
 rps() {
   local pipeline=$1
   shift
-  redis-benchmark -p "$port" -c 50 -r 1000000 -n "$requests" -P "$pipeline" -q "$@" 2>/dev/null |
+  redis-benchmark -p "$port" -c 50 -r 1000000 -n "$(sent "$pipeline")" -P "$pipeline" -q "$@" \
+    2>/dev/null |
     tr '\r' '\n' |
     awk '/requests per second/ {for (i=2;i<=NF;i++) if ($i == "requests") {print $(i-1); exit}}'
 }
@@ -53,7 +59,7 @@ run() {
     zadd_now) rate=$(rps "$2" ZADD q 0 __rand_int__) ;;
     zadd_later) rate=$(rps "$2" ZADD later "$later" __rand_int__) ;;
   esac
-  printf '%s %s\n' "$rate" "$(awk -v t="$(($(cpu_ns) - before))" -v n="$requests" \
+  printf '%s %s\n' "$rate" "$(awk -v t="$(($(cpu_ns) - before))" -v n="$(sent "$2")" \
     'BEGIN {print t / 1e3 / n}')"
 }
 
@@ -74,8 +80,8 @@ for pipeline in 1 16; do
     cpu[$name.$pipeline]=$(awk '{print $2}' "$work/$name" | median)
   done
 done
-printf '\nredis-benchmark -c 50 -r 1000000 -n %s, median of %s rotating runs (requests/s)\n' \
-  "$requests" "$rounds"
+printf '\nredis-benchmark -c 50 -r 1000000 -n %s (-P 16: %s), median of %s rotating runs (requests/s)\n' \
+  "$requests" "$(sent 16)" "$rounds"
 printf '%-34s %10s %10s %16s %16s\n' "" "-P 1" "-P 16" "master µs/req P1" "master µs/req P16"
 for name in "${names[@]}"; do
   printf '%-34s %10.0f %10.0f %16.2f %16.2f\n' "$name" "${result[$name.1]}" "${result[$name.16]}" \
