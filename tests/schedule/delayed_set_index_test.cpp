@@ -15,7 +15,8 @@
 
 #include "tasq/schedule/delayed_set.h"
 
-namespace tasq::schedule {
+// Its own namespace: a unity build compiles this file with delayed_set_test.cpp.
+namespace tasq::schedule::index_test {
 namespace {
 
 using Change = DelayedSet::Change;
@@ -339,4 +340,4 @@ TEST(DelayedSetIndex, RestoreOverAHeldTask) {
 }
 
 }  // namespace
-}  // namespace tasq::schedule
+}  // namespace tasq::schedule::index_test
