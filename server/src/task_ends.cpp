@@ -20,9 +20,10 @@ void log_end(const taskpool::TaskEnd& end) {
 }  // namespace
 
 EndTimes unix_times(const taskpool::TaskEnd& end) {
-  return {.enqueued_ms = unix_ms_at(end.enqueued),
-          .started_ms = unix_ms_at(end.started),
-          .ended_ms = unix_ms_at(end.ended)};
+  const UnixMsFrom unix_ms;
+  return {.enqueued_ms = unix_ms(end.enqueued),
+          .started_ms = unix_ms(end.started),
+          .ended_ms = unix_ms(end.ended)};
 }
 
 TaskEnds::TaskEnds(TaskIntake& intake, TaskResults& results, TaskMetrics& metrics)
@@ -47,6 +48,7 @@ void TaskEnds::on_end(const taskpool::TaskEnd& end) {
                                .attempts = end.attempt,
                                .enqueued_ms = times.enqueued_ms,
                                .started_ms = times.started_ms,
+                               .ended_ms = times.ended_ms,
                                .queue = end.queue,
                                .result = end.result,
                                .error = end.reason,

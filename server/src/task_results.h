@@ -69,6 +69,7 @@ class TaskResults {
     std::uint32_t attempts = 0;
     std::int64_t enqueued_ms = 0;
     std::int64_t started_ms = 0;
+    std::int64_t ended_ms = 0;  ///< the time its stream entries are written at
     std::string_view queue;
     std::string_view result;   ///< completed
     std::string_view error;    ///< dead
@@ -104,7 +105,8 @@ class TaskResults {
 
  private:
   void wake(const results::StreamKey* keys, std::size_t count);
-  void arm_expiry();
+  /// Expires what is due at `now` (unix ms) and arms the timer for the next.
+  void arm_expiry(std::int64_t now);
   void released(std::uint64_t task_id, bool result, bool letter);
 
   results::Streams streams_;
