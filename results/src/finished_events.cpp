@@ -4,9 +4,8 @@ namespace tasq::results {
 
 void FinishedEvents::add(FinishedEvent event) {
   last_id_ = event.id;
-  if (max_ == 0) return;
-  if (events_.size() == max_) events_.pop_front();
-  events_.push_back(std::move(event));
+  if (events_.capacity() == 0) return;
+  events_.push_back(std::move(event));  // over the oldest, once full
 }
 
 }  // namespace tasq::results

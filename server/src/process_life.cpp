@@ -19,12 +19,29 @@ namespace {
 
 }  // namespace
 
+bool open_standard_descriptors() {
+  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    // The lowest free number is this one, since those below it are open.
+    const int null_fd = ::open("/dev/null", O_RDWR);
+    if (null_fd < 0) return false;
+    if (null_fd != fd) {
+      ::close(null_fd);
+      errno = EBADF;
+      return false;
+    }
+  }
+  return true;
+}
+
 void daemonize() {
   pid_t pid = ::fork();
   if (pid < 0) fail("fork");
   if (pid > 0) ::_exit(0);
   if (::setsid() < 0) fail("setsid");
-  int fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  // Not O_CLOEXEC: fds 0-2 are open by now (open_standard_descriptors), so
+  // this lands above them, but a dup2 onto itself would keep the flag.
+  int fd = ::open("/dev/null", O_RDWR);
   if (fd < 0) fail("open /dev/null");
   for (int target : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) {
     if (::dup2(fd, target) < 0) fail("dup2");
@@ -49,7 +66,8 @@ PidFile::~PidFile() {
 std::string executable_path() {
   std::string path(4096, '\0');
   ssize_t n = ::readlink("/proc/self/exe", path.data(), path.size() - 1);
-  if (n <= 0) throw std::runtime_error(std::string("readlink /proc/self/exe: ") + std::strerror(errno));
+  if (n <= 0)
+    throw std::runtime_error(std::string("readlink /proc/self/exe: ") + std::strerror(errno));
   path.resize(static_cast<std::size_t>(n));
   return path;
 }

@@ -6,6 +6,13 @@
 
 namespace tasq::server {
 
+/// Opens /dev/null on each of fds 0-2 that is closed. Run first: a master
+/// started with them closed would otherwise give those numbers to its log,
+/// sockets or shared memory, which a worker's start (it puts /dev/null on
+/// its stdin) or a stray write to stdout would then clobber. Returns false
+/// (errno set) when /dev/null cannot be opened.
+bool open_standard_descriptors();
+
 /// Forks into the background and detaches from the terminal; the parent
 /// exits 0 in here. Throws std::runtime_error on failure.
 void daemonize();

@@ -1,16 +1,16 @@
 #include "run.h"
 
 #include <bsd/unistd.h>
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
 #include <algorithm>
+#include <boost/asio/io_context.hpp>
 #include <csignal>
 #include <cstdio>
 #include <exception>
 #include <optional>
-#include <spdlog/spdlog.h>
 
 #include "logging.h"
 #include "process_life.h"
@@ -49,6 +49,10 @@ int report_errors(const std::vector<std::string>& errors) {
 
 int run_tasqd(int argc, char** argv) {
   if (taskpool::is_worker_process(argc, argv)) return taskpool::worker_main(argc, argv);
+  if (!open_standard_descriptors()) {
+    std::perror("tasqd: open /dev/null on a closed fd 0, 1 or 2");
+    return 71;  // EX_OSERR
+  }
 
   std::string exe = executable_path();
   // setproctitle moves the environment out of the way of argv, so it runs

@@ -20,9 +20,10 @@ void log_end(const taskpool::TaskEnd& end) {
 }  // namespace
 
 EndTimes unix_times(const taskpool::TaskEnd& end) {
-  return {.enqueued_ms = unix_ms_at(end.enqueued),
-          .started_ms = unix_ms_at(end.started),
-          .ended_ms = unix_ms_at(end.ended)};
+  const UnixMsFrom unix_ms;
+  return {.enqueued_ms = unix_ms(end.enqueued),
+          .started_ms = unix_ms(end.started),
+          .ended_ms = unix_ms(end.ended)};
 }
 
 TaskEnds::TaskEnds(TaskIntake& intake, TaskResults& results, TaskMetrics& metrics)

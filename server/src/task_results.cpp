@@ -56,7 +56,7 @@ std::optional<journal::Outcome> TaskResults::on_end(const End& given) {
       released(dropped, false, true);
     }
   }
-  arm_expiry();
+  arm_expiry(now);
 
   const results::StreamKey keys[] = {{results::StreamKey::Kind::result, end.task_id},
                                      {results::StreamKey::Kind::finished, 0},
@@ -96,13 +96,14 @@ void TaskResults::restore(const journal::Outcome& outcome) {
                 .error = outcome.error,
                 .payload = outcome.payload};
   results::Streams::Changes changes;
+  const std::int64_t now = now_ms();
   streams_.restore(to_outcome(end), {outcome.entry_ms, outcome.entry_seq}, outcome.keeps_result,
-                   outcome.dead && outcome.keeps_letter, now_ms(), changes);
+                   outcome.dead && outcome.keeps_letter, now, changes);
   // Expired while tasqd was down, or over a bound that shrank: the journal
   // may leave it out from now on.
   if (outcome.keeps_result && !changes.result_kept) released(outcome.id, true, false);
   for (std::uint64_t dropped : changes.dead_dropped) released(dropped, false, true);
-  arm_expiry();
+  arm_expiry(now);
 }
 
 bool TaskResults::forget(std::uint64_t task_id) {
@@ -145,8 +146,8 @@ void TaskResults::wake(const results::StreamKey* keys, std::size_t count) {
 
 // One timer for the oldest result's expiry, re-armed as they go; none while
 // no result is kept, so an idle server has nothing to wake for.
-void TaskResults::arm_expiry() {
-  const std::optional<std::int64_t> next = streams_.results().expire(now_ms());
+void TaskResults::arm_expiry(std::int64_t now) {
+  const std::optional<std::int64_t> next = streams_.results().expire(now);
   if (!next) {
     if (expiry_armed_for_) expiry_timer_.cancel();
     expiry_armed_for_.reset();
@@ -154,12 +155,11 @@ void TaskResults::arm_expiry() {
   }
   if (expiry_armed_for_ && *expiry_armed_for_ <= *next) return;
   expiry_armed_for_ = *next;
-  expiry_timer_.expires_after(
-      std::chrono::milliseconds(std::max<std::int64_t>(*next - now_ms(), 0)));
+  expiry_timer_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(*next - now, 0)));
   expiry_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
     expiry_armed_for_.reset();
-    arm_expiry();
+    arm_expiry(now_ms());
   });
 }
 

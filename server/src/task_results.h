@@ -104,7 +104,8 @@ class TaskResults {
 
  private:
   void wake(const results::StreamKey* keys, std::size_t count);
-  void arm_expiry();
+  /// Expires what is due at `now` (unix ms) and arms the timer for the next.
+  void arm_expiry(std::int64_t now);
   void released(std::uint64_t task_id, bool result, bool letter);
 
   results::Streams streams_;

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <string>
 #include <thread>
@@ -198,6 +199,57 @@ TEST(ProcessLife, DaemonizeWritesPidFile) {
   EXPECT_TRUE(eventually([&] { return !running(pid); }));
   EXPECT_TRUE(eventually([&] { return !std::filesystem::exists(pid_file); }))
       << "the pid file is removed at exit";
+}
+
+// Some supervisors start daemons with fds 0-2 closed. The master must not
+// give those numbers to its log or its workers' descriptors: daemonize and a
+// worker's start put /dev/null on them, which would silence the log or cut a
+// worker off from the master.
+TEST(ProcessLife, RunsWithItsStandardDescriptorsClosed) {
+  auto dir = make_temp_dir("closed-fds");
+  auto pid_file = dir + "/tasqd.pid";
+  auto log = dir + "/tasqd.log";
+  auto [status, out] = run_command(std::string(TASQ_TASQD_PATH) +
+                                   " --daemonize yes --listen 127.0.0.1:0 --admin none"
+                                   " --journal none --task_worker_num 1 --handler 'exec:tr a-z A-Z'"
+                                   " --pid_file " +
+                                   pid_file + " --log_file " + log + " 0<&- 1>&- 2>&-");
+  ASSERT_EQ(status, 0) << "the foreground process exits at once";
+  pid_t pid = 0;
+  ASSERT_TRUE(eventually([&] {
+    std::ifstream in(pid_file);
+    in >> pid;
+    return pid > 0;
+  }));
+  struct Stop {
+    pid_t pid;
+    ~Stop() { ::kill(pid, SIGTERM); }
+  } stop{pid};
+  const std::regex listening(R"(listening on 127\.0\.0\.1:(\d+))");
+  std::smatch match;
+  std::string text;
+  ASSERT_TRUE(eventually([&] {
+    text = read_file(log);
+    return std::regex_search(text, match, listening);
+  })) << "the log file got no listening line:\n"
+      << text;
+  for (int fd = 0; fd <= 2; ++fd) {
+    std::error_code ec;
+    const auto target = std::filesystem::read_symlink(
+        "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd), ec);
+    EXPECT_EQ(target, "/dev/null") << "fd " << fd << ": " << ec.message();
+  }
+  RedisClient c(static_cast<std::uint16_t>(std::stoi(match[1])));
+  const Reply id = c.command({"LPUSH", "q", "hello"});
+  ASSERT_EQ(id.type, Type::integer);
+  Reply result;
+  ASSERT_TRUE(eventually([&] {
+    result = c.command({"XRANGE", "tasq:result:" + std::to_string(id.integer), "-", "+"});
+    return result.type == Type::array && !result.elements.empty();
+  })) << read_file(log);
+  bool upper = false;
+  for (const Reply& field : result.elements[0].elements[1].elements) upper |= field.str == "HELLO";
+  EXPECT_TRUE(upper) << "the worker ran the task and the master got its result";
 }
 
 TEST(ProcessLife, BadConfigStopsWithOneLineNamingTheDirective) {

@@ -98,6 +98,37 @@ TEST(StreamReply, FinishedKeepsTheLastMaxAndCountLimits) {
   EXPECT_EQ(two.find("105-0"), std::string::npos);
 }
 
+TEST(StreamReply, FinishedLapsItsRingManyTimesInOrder) {
+  Fixture f;
+  for (std::uint64_t id = 1; id <= 1000; ++id) f.end(id, Status::completed, 100 + id);
+  EXPECT_EQ(f.streams.length(classify_key("tasq:finished"), 100), 3u);
+  const std::string all =
+      xrange(f.streams, "tasq:finished", {0, 0}, StreamId::max(), std::nullopt, false);
+  const auto at998 = all.find("1098-0"), at999 = all.find("1099-0"), at1000 = all.find("1100-0");
+  ASSERT_NE(at998, std::string::npos) << all;
+  ASSERT_NE(at1000, std::string::npos) << all;
+  EXPECT_LT(at998, at999);
+  EXPECT_LT(at999, at1000);
+  EXPECT_EQ(all.find("1097-0"), std::string::npos) << all;
+}
+
+TEST(StreamReply, FinishedMaxZeroKeepsNothingButCountsIds) {
+  Streams streams{Streams::Limits{
+      .results = {.ttl_ms = 1000, .max_bytes = 1 << 20}, .finished_max = 0, .dead_max = 2}};
+  Streams::Changes changes;
+  streams.record(TaskOutcome{.task_id = 7,
+                             .status = Status::completed,
+                             .queue = "q",
+                             .result = "ok",
+                             .error = "",
+                             .payload = "p"},
+                 107, changes);
+  EXPECT_EQ(streams.length(classify_key("tasq:finished"), 100), 0u);
+  EXPECT_EQ(streams.last_id(classify_key("tasq:finished"), 100), (StreamId{107, 0}));
+  EXPECT_EQ(xrange(streams, "tasq:finished", {0, 0}, StreamId::max(), std::nullopt, false),
+            "*0\r\n");
+}
+
 TEST(StreamReply, XrangeShapes) {
   Fixture f;
   f.end(1, Status::dead, 101);
