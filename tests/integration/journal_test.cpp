@@ -160,8 +160,8 @@ TEST(Journal, ShutdownPastMaxWaitTimeKeepsTheQueuedTasks) {
   std::map<long long, std::string> acked;
   {
     // Its first task outlasts max_wait_time whatever the pushes cost.
-    TasqdProcess tasqd(journal_args(journal, kStuckHandler,
-                                    {"--task_worker_num", "1", "--max_wait_time", "1"}));
+    TasqdProcess tasqd(
+        journal_args(journal, kStuckHandler, {"--task_worker_num", "1", "--max_wait_time", "1"}));
     ASSERT_TRUE(tasqd.started()) << tasqd.log();
     RedisClient client(tasqd.port());
     ASSERT_TRUE(eventually([&] { return loaded(client); }));

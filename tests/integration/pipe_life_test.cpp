@@ -105,8 +105,8 @@ void expect_no_busy_loop(const std::string& handler, const std::string& expected
   // busy loop spends about all of the window on a CPU, sleeping next to none
   // (a sanitizer build's start attempts included). Half the window tells
   // them apart with room to spare either way.
-  const long window_ticks = static_cast<long>(
-      std::chrono::duration<double>(window).count() * static_cast<double>(sysconf(_SC_CLK_TCK)));
+  const long window_ticks = static_cast<long>(std::chrono::duration<double>(window).count() *
+                                              static_cast<double>(sysconf(_SC_CLK_TCK)));
   EXPECT_LT(ticks, window_ticks / 2) << "worker CPU ticks while backing off, of " << window_ticks;
   EXPECT_EQ(worker_pids(c), workers) << "the worker itself keeps running";
 }
@@ -340,9 +340,9 @@ TEST(PipeLife, CoProcessIgnoringStopIsKilledAfterMaxWaitTime) {
 TEST(PipeLife, ShutdownDrainsThenStopsEveryCoProcess) {
   EvidenceDir evidence("pipe-shutdown");
   const std::string starts = make_temp_dir("pipe-shutdown-starts") + "/starts";
-  TasqdProcess server(
-      {"--handler", pipe_test_worker("--evidence " + evidence.dir + " --starts " + starts),
-       "--task_worker_num", "2", "--max_wait_time", "20"});
+  TasqdProcess server({"--handler",
+                       pipe_test_worker("--evidence " + evidence.dir + " --starts " + starts),
+                       "--task_worker_num", "2", "--max_wait_time", "20"});
   RedisClient c(server.port());
   std::set<long long> acked;
   for (int i = 0; i < 40; ++i) acked.insert(push(c, "sleep:0.05"));
