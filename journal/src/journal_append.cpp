@@ -15,6 +15,7 @@ void Journal::Impl::append_task(std::uint64_t id, std::uint32_t attempt, std::in
   std::size_t at = buffer_.size();
   std::size_t size = format::append_task(buffer_, id, attempt, due_ms, queue, payload);
   pending_.push_back({format::RecordType::task, id, attempt, due_ms, 0, at, size});
+  if (pending_indexed_) index_pending(pending_.size() - 1);
 }
 
 void Journal::Impl::append_attempt(std::uint64_t id, std::uint32_t attempt) {
@@ -46,6 +47,7 @@ void Journal::Impl::append_outcome(const Outcome& outcome) {
       outcome.entry_ms, outcome.entry_seq, outcome.queue, outcome.result, outcome.error,
       outcome.dead ? std::string_view(outcome.payload) : std::string_view());
   pending_.push_back({format::RecordType::outcome, outcome.id, 0, 0, flags, at, size});
+  if (pending_indexed_) index_pending(pending_.size() - 1);
 }
 
 void Journal::Impl::append_forget(std::uint64_t id) {
@@ -54,20 +56,30 @@ void Journal::Impl::append_forget(std::uint64_t id) {
   pending_.push_back({format::RecordType::forget, id, 0, 0, 0, at, size});
 }
 
+void Journal::Impl::index_pending(std::size_t at) {
+  const Pending& record = pending_[at];
+  if (record.type == format::RecordType::task || record.type == format::RecordType::outcome) {
+    pending_last_[record.id] = at;
+  }
+}
+
 // In memory only. An outcome still waiting for write() has its flags changed
 // in the buffer, so that what reaches the file is what is kept.
 void Journal::Impl::release_outcome(std::uint64_t id, bool result, bool letter) {
   std::uint8_t bits = 0;
   if (result) bits |= format::kOutcomeKeepsResult;
   if (letter) bits |= format::kOutcomeKeepsLetter;
-  for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
-    if (it->id != id) continue;
-    if (it->type == format::RecordType::outcome) {
-      it->flags = static_cast<std::uint8_t>(it->flags & ~bits);
-      format::patch_outcome_flags(buffer_.data() + it->offset, it->flags);
-      return;
-    }
-    if (it->type == format::RecordType::task) return;  // journaled again since
+  if (!pending_indexed_) {
+    pending_last_.reserve(pending_.size());
+    for (std::size_t at = 0; at < pending_.size(); ++at) index_pending(at);
+    pending_indexed_ = true;
+  }
+  if (auto at = pending_last_.find(id); at != pending_last_.end()) {
+    Pending& record = pending_[at->second];
+    if (record.type == format::RecordType::task) return;  // journaled again since
+    record.flags = static_cast<std::uint8_t>(record.flags & ~bits);
+    format::patch_outcome_flags(buffer_.data() + record.offset, record.flags);
+    return;
   }
   index_.release(id, bits);
 }
@@ -111,6 +123,8 @@ std::error_code Journal::Impl::write() {
     }
     buffer_ = std::move(kept);
     pending_ = std::move(kept_pending);
+    pending_last_.clear();
+    pending_indexed_ = false;
     set_write_status(ec.message());
     return ec;
   }
@@ -148,6 +162,8 @@ std::error_code Journal::Impl::write() {
   published_end_.store(file_size_, std::memory_order_release);
   buffer_.clear();
   pending_.clear();
+  pending_last_.clear();
+  pending_indexed_ = false;
   dirty_.store(true, std::memory_order_release);
   set_write_status("ok");
   maybe_start_rewrite();

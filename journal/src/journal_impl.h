@@ -18,6 +18,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "live_index.h"
@@ -101,6 +102,13 @@ class Journal::Impl {
   };
   std::string buffer_;
   std::vector<Pending> pending_;
+  /// id -> where in pending_ its last task or outcome record is, so that
+  /// release_outcome, called for each result evicted while a batch fills,
+  /// need not walk the batch. Built by the first release of a batch, so
+  /// that a batch without one pays nothing.
+  std::unordered_map<std::uint64_t, std::size_t> pending_last_;
+  bool pending_indexed_ = false;
+  void index_pending(std::size_t at);
   LiveIndex index_;
   /// The highest id written (a task's, or an ids record's): a rewrite
   /// carries it over so ids never go back, even when no task is live.

@@ -48,6 +48,7 @@ void TaskEnds::on_end(const taskpool::TaskEnd& end) {
                                .attempts = end.attempt,
                                .enqueued_ms = times.enqueued_ms,
                                .started_ms = times.started_ms,
+                               .ended_ms = times.ended_ms,
                                .queue = end.queue,
                                .result = end.result,
                                .error = end.reason,

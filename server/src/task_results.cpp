@@ -45,7 +45,7 @@ void TaskResults::released(std::uint64_t task_id, bool result, bool letter) {
 std::optional<journal::Outcome> TaskResults::on_end(const End& given) {
   End end = given;
   end.result = end.result.substr(0, max_result_bytes_);
-  const std::int64_t now = now_ms();
+  const std::int64_t now = end.ended_ms;
   results::Streams::Changes changes;
   const results::StreamId id = streams_.record(to_outcome(end), now, changes);
   bool keeps_letter = end.dead;

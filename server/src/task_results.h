@@ -69,6 +69,7 @@ class TaskResults {
     std::uint32_t attempts = 0;
     std::int64_t enqueued_ms = 0;
     std::int64_t started_ms = 0;
+    std::int64_t ended_ms = 0;  ///< the time its stream entries are written at
     std::string_view queue;
     std::string_view result;   ///< completed
     std::string_view error;    ///< dead

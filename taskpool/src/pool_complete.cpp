@@ -4,37 +4,33 @@
 // logs it) — all on the reactor thread.
 
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
-#include <cstring>
+#include <boost/asio/buffer.hpp>
 
 #include "futex.h"
 #include "pool_impl.h"
 
 namespace tasq::taskpool {
 
+// A read, not a wait for readable: Asio tries a read at once (a worker may
+// have written while the master drained) and re-arms nothing in epoll, where
+// a wait costs an epoll_ctl each time it is started.
 void Pool::Impl::arm_notify(WorkerSlot& slot) {
-  slot.notify.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                         [this, &slot](const boost::system::error_code& ec) {
-                           if (ec == boost::asio::error::operation_aborted) return;  // pool gone
-                           if (ec) {
-                             spdlog::error("waiting on task worker {}'s eventfd: {}", slot.id,
-                                           ec.message());
-                             return;
-                           }
-                           on_notify(slot);
-                         });
+  slot.notify.async_read_some(
+      boost::asio::buffer(&slot.notify_count, sizeof(slot.notify_count)),
+      [this, &slot](const boost::system::error_code& ec, std::size_t) {
+        if (ec == boost::asio::error::operation_aborted) return;  // pool gone
+        if (ec) {
+          spdlog::error("reading task worker {}'s eventfd: {}", slot.id, ec.message());
+          return;
+        }
+        on_notify(slot);
+      });
 }
 
 void Pool::Impl::on_notify(WorkerSlot& slot) {
-  std::uint64_t count = 0;
-  if (::read(slot.notify.native_handle(), &count, sizeof(count)) < 0 && errno != EAGAIN &&
-      errno != EINTR) {
-    spdlog::error("read(eventfd) from task worker {}: {}", slot.id, std::strerror(errno));
-  }
   drain();
   check_replacement_ready();
   recycle_retired();

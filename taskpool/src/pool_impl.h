@@ -73,6 +73,7 @@ struct WorkerSlot {
   std::uint64_t timed_position = ~std::uint64_t{0};
   Clock::time_point running_since{};
   boost::asio::posix::stream_descriptor notify;  ///< its eventfd to the master
+  std::uint64_t notify_count = 0;                ///< what a read of it gives
   boost::asio::steady_timer respawn_timer;
   boost::asio::steady_timer stop_timer;  ///< a stop that takes too long ends in SIGKILL
 };

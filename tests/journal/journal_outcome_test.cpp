@@ -168,6 +168,51 @@ TEST_F(JournalOutcome, ReleasedBeforeItsWriteReachesTheFileAsReleased) {
   EXPECT_TRUE(test::live_tasks(*journal).empty()) << "the outcome still ended task 5";
 }
 
+// A full result store evicts one result per end, so a batch sees releases
+// between its appends: of outcomes in the batch before and after the first
+// release, and of outcomes written in an earlier batch.
+TEST_F(JournalOutcome, ReleasesAmongABatchsAppendsReachTheFileAsReleased) {
+  {
+    auto journal = open();
+    for (std::uint64_t id = 1; id <= 100; ++id) journal->append_outcome(completed(id, "early"));
+    ASSERT_FALSE(journal->write());
+    for (std::uint64_t id = 101; id <= 600; ++id) journal->append_outcome(completed(id, "x"));
+    journal->release_outcome(3, true, false);  // in the file already
+    for (std::uint64_t id = 601; id <= 1100; ++id) journal->append_outcome(completed(id, "y"));
+    for (std::uint64_t id = 102; id <= 1100; id += 2) journal->release_outcome(id, true, false);
+    journal->release_outcome(5, true, false);
+    ASSERT_FALSE(journal->write());
+    // 3 and 5 were in the file: released in memory, for compaction to drop.
+    EXPECT_EQ(journal->stats().live_outcomes, 100u - 2u + 500u);
+  }
+  auto journal = open();
+  std::vector<std::uint64_t> kept;
+  for (const auto& outcome : outcomes(*journal)) kept.push_back(outcome.id);
+  std::vector<std::uint64_t> expected;
+  for (std::uint64_t id = 1; id <= 1100; ++id) {
+    if (id >= 102 && id % 2 == 0) continue;
+    expected.push_back(id);
+  }
+  EXPECT_EQ(kept, expected);
+}
+
+TEST_F(JournalOutcome, ReleaseAfterTheTaskWasJournaledAgainInTheBatchKeepsTheTask) {
+  {
+    auto journal = open();
+    journal->append_task(7, 1, 0, "q", "first");
+    ASSERT_FALSE(journal->write());
+    journal->append_outcome(dead(7));
+    journal->release_outcome(8, true, false);  // indexes the batch
+    journal->append_task(7, 1, 0, "q", "again");  // sent back from the dead letters
+    journal->release_outcome(7, false, true);
+    ASSERT_FALSE(journal->write());
+  }
+  auto journal = open();
+  auto tasks = test::live_tasks(*journal);
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].payload, "again");
+}
+
 TEST_F(JournalOutcome, CompactionKeepsWhatIsKeptAsItIsKept) {
   {
     auto journal = open(4096);  // rewrite as soon as the file is past 4 KiB and twice live
