@@ -74,7 +74,8 @@ EOF
   start_bg "$WORK/nutcracker.log" nutcracker --conf-file "$WORK/nutcracker.yml" \
     --stats-addr 127.0.0.1 --stats-port "$stats" --output "$WORK/nutcracker-own.log"
   proxy_pid=$LAST_PID
-  for i in $(seq 1 50); do
+  # Up to 30 s: the loop ends at once when it answers or exits.
+  for i in $(seq 1 300); do
     [ "$(redis-cli -h 127.0.0.1 -p "$candidate" PING 2>/dev/null)" = PONG ] && break
     kill -0 "$proxy_pid" 2>/dev/null || break
     sleep 0.1
@@ -225,7 +226,7 @@ reply=$(proxy ZADD "later{z}" $((due + 60)) cancel-me)
 [ "$(proxy ZCARD "later{z}")" = 2 ] || fail "ZCARD through the proxy did not count 2 delayed tasks"
 [ "$(proxy ZREM "later{z}" cancel-me)" = 1 ] || fail "ZREM through the proxy did not cancel"
 ran_delayed() { grep -q " $id 1 delayed-through-proxy" "$WORK"/shard-*/worker.*.log; }
-wait_for 15 "the task ZADDed through the proxy to run" ran_delayed
+wait_for 60 "the task ZADDed through the proxy to run" ran_delayed
 [ "$(proxy ZCARD "later{z}")" = 0 ] || fail "ZCARD through the proxy: the cancelled task is still there"
 note "ZADD, ZCARD and ZREM through the proxy: the delayed task ran on its shard once due"
 for command in "INFO" "ECHO hi" "PING hi" "SELECT 0" "CONFIG GET save" "CLIENT SETNAME x" \
@@ -245,7 +246,7 @@ reply=$(proxy AUTH secret 2>&1 || true)
 
 # --- redis_auth in front of requirepass -------------------------------------
 auth_proxy() { redis-cli -h 127.0.0.1 -p "$auth_port" "$@"; }
-wait_for 10 "the redis_auth pool" auth_proxy PING
+wait_for 60 "the redis_auth pool" auth_proxy PING
 reply=$(auth_proxy LPUSH secured task 2>&1 || true)
 [[ "$reply" == *NOAUTH* ]] || fail "a push without AUTH through redis_auth answered '$reply'"
 reply=$(printf 'AUTH wrong\nLPUSH secured task\n' | auth_proxy 2>&1 || true)

@@ -66,7 +66,7 @@ std::vector<std::string> with_admin(std::vector<std::string> more = {},
 }
 
 // One datagram out, the reply back ("" when none arrives in time).
-std::string udp_request(std::uint16_t port, const std::string& datagram, int timeout_ms = 2000) {
+std::string udp_request(std::uint16_t port, const std::string& datagram, int timeout_ms = 20000) {
   int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;

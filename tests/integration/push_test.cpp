@@ -51,9 +51,10 @@ TEST(Push, QueueAndAttemptReachTheHandler) {
 
 TEST(Push, LlenCountsWaitingTasks) {
   TaskFiles files("push-llen");
-  // One worker busy for a while: the rest of the queue waits.
-  TasqdProcess server(
-      {"--task_worker_num", "1", "--handler", files.handler("sleep 1; "), "--max_wait_time", "1"});
+  // One worker busy for longer than the test runs, however slow the machine:
+  // the rest of the queue waits (max_wait_time ends it at the test's end).
+  TasqdProcess server({"--task_worker_num", "1", "--handler", files.handler("sleep 120; "),
+                       "--max_wait_time", "1"});
   RedisClient c(server.port());
   for (int i = 0; i < 5; ++i) c.command({"LPUSH", "slow", "x"});
   c.command({"LPUSH", "other", "y"});

@@ -123,7 +123,10 @@ TEST(ReloadWatch, PluginRebuiltInPlaceRunsNewCodeLosingNoTask) {
 TEST(ReloadWatch, TouchCopyDeleteAndNewSubdirectoryEachReload) {
   std::string dir = make_temp_dir("watch-tree");
   for (const char* name : {"touched", "copied", "deleted"}) write_file(dir + "/" + name, "old");
-  TasqdProcess server({"--reload_watch", dir, "--reload_watch_delay_ms", "50"});
+  // Each step below is one change seen as one reload: a window wide enough
+  // that a step's own events (a write is a truncate, then the bytes) never
+  // straddle it, even when this process is descheduled between them.
+  TasqdProcess server({"--reload_watch", dir, "--reload_watch_delay_ms", "500"});
   ASSERT_TRUE(server.started());
   RedisClient c(server.port());
   ASSERT_EQ(reloads(c), 0);
@@ -186,16 +189,16 @@ TEST(ReloadWatch, WatchedFileReplacedTwiceByRenameAndInstall) {
 
 TEST(ReloadWatch, ChangesWithinTheDelayMakeOneReload) {
   std::string dir = make_temp_dir("watch-debounce");
-  TasqdProcess server({"--reload_watch", dir, "--reload_watch_delay_ms", "1500"});
+  TasqdProcess server({"--reload_watch", dir, "--reload_watch_delay_ms", "3000"});
   ASSERT_TRUE(server.started());
   RedisClient c(server.port());
-  // Fifteen files, written well within 1.5 s of the first.
+  // Fifteen files, written well within 3 s of the first, however loaded the machine.
   for (int i = 0; i < 15; ++i) write_file(dir + "/f" + std::to_string(100 + i), "x");
   EXPECT_TRUE(reloaded(c, server, 1)) << server.log();
   EXPECT_TRUE(server.wait_for_log("reload_watch: 15 change(s): "));
   EXPECT_TRUE(server.wait_for_log(dir + "/f109 and 5 more: reloading"));
   // No second reload follows for the same changes (give it two windows).
-  std::this_thread::sleep_for(3s);
+  std::this_thread::sleep_for(6s);
   EXPECT_EQ(reloads(c), 1) << server.log();
   EXPECT_EQ(count_of(server.log(), "reload_watch: 15 change(s)"), 1);
 }

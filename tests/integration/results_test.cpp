@@ -19,6 +19,18 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// A task held until the test opens the gate: "the waiter came before the
+// task ended" is then so by construction, not because the test was quick.
+struct Gate {
+  Gate() : path(make_temp_dir("results-gate") + "/open") {}
+  /// A handler that waits for the gate, then echoes the payload.
+  [[nodiscard]] std::string handler() const {
+    return "exec:while [ ! -e " + path + " ]; do sleep 0.05; done; cat";
+  }
+  void open() const { write_file(path, ""); }
+  std::string path;
+};
+
 TEST(Results, ACompletedTaskReadsBackWithItsResult) {
   TasqdProcess tasqd;
   RedisClient client(tasqd.port());
@@ -48,7 +60,8 @@ TEST(Results, ACompletedTaskReadsBackWithItsResult) {
 }
 
 TEST(Results, AWaitThatStartsBeforeTheTaskEnds) {
-  TasqdProcess tasqd({"--handler", "exec:sleep 1; cat"});
+  const Gate gate;
+  TasqdProcess tasqd({"--handler", gate.handler()});
   RedisClient watcher(tasqd.port());
   WireClient client(tasqd.port());
   const std::string pushed = client.call({"LPUSH", "slow", "late"});
@@ -58,6 +71,7 @@ TEST(Results, AWaitThatStartsBeforeTheTaskEnds) {
   EXPECT_TRUE(eventually([&] { return info_field(watcher, "blocked_clients") == 1; }))
       << "the client waits while the task runs";
   EXPECT_EQ(info_field(watcher, "tasks_completed"), 0);
+  gate.open();
   const std::string reply = client.next(std::chrono::seconds(30));
   EXPECT_EQ(reply.substr(0, 4), "*1\r\n") << reply;
   EXPECT_NE(reply.find("$4\r\nlate\r\n"), std::string::npos) << reply;
@@ -204,13 +218,15 @@ TEST(Results, ResultsExpireAfterTheirTtl) {
 }
 
 TEST(Results, WithTtlZeroAWaiterStillGetsTheResult) {
-  TasqdProcess tasqd({"--result_ttl", "0", "--handler", "exec:sleep 0.5; cat"});
+  const Gate gate;
+  TasqdProcess tasqd({"--result_ttl", "0", "--handler", gate.handler()});
   RedisClient watcher(tasqd.port());
   WireClient client(tasqd.port());
   const std::string pushed = client.call({"LPUSH", "q", "fleeting"});
   const std::string key = "tasq:result:" + pushed.substr(1, pushed.size() - 3);
   client.send({"XREAD", "BLOCK", "20000", "STREAMS", key, "0"});
   ASSERT_TRUE(eventually([&] { return info_field(watcher, "blocked_clients") == 1; }));
+  gate.open();
   const std::string reply = client.next(std::chrono::seconds(20));
   EXPECT_NE(reply.find("$8\r\nfleeting\r\n"), std::string::npos) << reply;
   EXPECT_EQ(info_field(watcher, "results_kept"), 0);

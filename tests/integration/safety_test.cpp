@@ -66,8 +66,10 @@ std::vector<int> worker_pids(RedisClient& c) {
 TEST(Safety, ReloadPastMaxWaitTimeKillsTheCommandOfTheKilledWorker) {
   const std::string dir = make_temp_dir("safety-reload");
   const std::string ran = dir + "/ran";
+  // The command runs seconds past max_wait_time, so that the kill, not the
+  // command's end, decides the first run on a loaded machine.
   TasqdProcess server({"--handler",
-                       "exec:echo start $$ >> " + ran + "; sleep 4; echo ran $$ >> " + ran,
+                       "exec:echo start $$ >> " + ran + "; sleep 8; echo ran $$ >> " + ran,
                        "--task_worker_num", "1", "--max_wait_time", "1"});
   ASSERT_TRUE(server.started()) << server.log();
   RedisClient c(server.port());

@@ -175,6 +175,17 @@ def check_prometheus(src, tasqd_path, tasqctl, work):
                     "    static_configs:\n      - targets: ['127.0.0.1:%d']\n" % server.metrics_port)
         # Prometheus takes its address from the command line only: a free
         # port the kernel picked, tried again if another process took it.
+        # Started means answering on /-/ready, not merely alive after a
+        # second: on a loaded machine it can take longer to fail to bind.
+        def ready_or_exited(port):
+            if prometheus.poll() is not None:
+                return "exited"
+            try:
+                with urllib.request.urlopen("http://127.0.0.1:%d/-/ready" % port, timeout=5) as r:
+                    return "ready" if r.status == 200 else None
+            except OSError:
+                return None
+
         for _ in range(3):
             port = free_port()
             log = open(os.path.join(work, "prometheus.log"), "w")
@@ -182,8 +193,7 @@ def check_prometheus(src, tasqd_path, tasqctl, work):
                 ["prometheus", "--config.file=" + config, "--storage.tsdb.path=" + os.path.join(work, "tsdb"),
                  "--web.listen-address=127.0.0.1:%d" % port, "--log.level=warn"],
                 stdout=log, stderr=log, cwd=work)
-            time.sleep(1)
-            if prometheus.poll() is None:
+            if eventually("prometheus to start", lambda: ready_or_exited(port), timeout=90) == "ready":
                 break
         else:
             fail("prometheus did not start: " + open(os.path.join(work, "prometheus.log")).read())

@@ -172,7 +172,11 @@ TEST(PoolBasic, FullRingPushesBackAndNeverDrops) {
 }
 
 TEST(PoolBasic, CountsPendingPerQueue) {
-  PoolHarness h(test_config(std::string("exec:sleep 0.3; cat")));
+  // Tasks wait for a gate: the counts below are read while the first two
+  // still run, however late this process gets to look.
+  TempDir dir("pending-gate");
+  const std::string gate = dir.file("open");
+  PoolHarness h(test_config("exec:while [ ! -e " + gate + " ]; do sleep 0.05; done; cat"));
   h.start();
   for (int i = 0; i < 5; ++i) h.push("alpha", "a");
   for (int i = 0; i < 3; ++i) h.push("beta", "b");
@@ -183,6 +187,7 @@ TEST(PoolBasic, CountsPendingPerQueue) {
   const PoolStats stats = h.pool().stats();
   EXPECT_EQ(stats.pending, 6u);
   EXPECT_EQ(h.pool().pending("alpha") + h.pool().pending("beta"), 6u);
+  ASSERT_TRUE(tasq::test::write_file(gate, ""));
   ASSERT_TRUE(h.wait_finals(8));
   EXPECT_EQ(h.pool().pending("alpha"), 0u);
   EXPECT_EQ(h.pool().pending("beta"), 0u);

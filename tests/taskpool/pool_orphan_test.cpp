@@ -26,7 +26,9 @@ int lines_of(const std::filesystem::path& file) {
 TEST(PoolOrphans, ReloadPastMaxWaitKillsTheRunningCommand) {
   TempDir dir("tasq-orphans");
   const auto ran = dir.path() / "ran";
-  const std::string nap = unique_nap(3, 1);
+  // The command outlasts max_wait_time by seconds, so that the kill, not the
+  // command's end, decides the first run even when the reload comes late.
+  const std::string nap = unique_nap(8, 1);
   PoolConfig config = test_config(
       "exec:echo start >> " + ran.string() + "; sleep " + nap + "; echo ran >> " + ran.string(), 1);
   config.max_wait = 1000ms;

@@ -157,7 +157,9 @@ TEST(PoolReload, WorkerStillBusyAfterMaxWaitIsKilledAndItsTaskRequeued) {
   PoolHarness h(config);
   h.start();
   const auto before = h.pids();
-  const std::uint64_t slow = h.push("q", "sleep 1200");
+  // Seconds past max_wait, so that the kill, not the task's end, decides the
+  // first attempt even when the reload comes late on a loaded machine.
+  const std::uint64_t slow = h.push("q", "sleep 4000");
   ASSERT_TRUE(h.run_until([&] { return h.pool().stats().in_flight == 1; }));
   ASSERT_TRUE(h.pool().reload());
   ASSERT_TRUE(h.run_until([&] { return all_replaced(h, before); }, 30s));
@@ -167,7 +169,7 @@ TEST(PoolReload, WorkerStillBusyAfterMaxWaitIsKilledAndItsTaskRequeued) {
   EXPECT_EQ(ends.front().outcome, TASQ_FAILED);
   EXPECT_NE(ends.front().reason.find("asked to stop"), std::string::npos) << ends.front().reason;
   EXPECT_EQ(ends.back().outcome, TASQ_COMPLETED);
-  EXPECT_EQ(ends.back().result, "sleep 1200");
+  EXPECT_EQ(ends.back().result, "sleep 4000");
 }
 
 TEST(PoolReload, ReloadStopsWhenTheNewCodeCannotStart) {
