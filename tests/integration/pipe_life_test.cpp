@@ -329,10 +329,18 @@ TEST(PipeLife, CoProcessIgnoringStopIsKilledAfterMaxWaitTime) {
   ASSERT_TRUE(eventually([&] { return evidence.tasks().count(first) == 1; })) << server.log();
   const int pid = evidence.tasks().find(first)->second.pid;
   server.signal(SIGUSR1);
-  // The worker kills the group itself, just before the master would kill the worker.
-  ASSERT_TRUE(server.wait_for_log("did not exit within 0.75 s after STOP")) << server.log();
-  EXPECT_TRUE(eventually([&] { return !process_alive(pid); }));
-  ASSERT_TRUE(eventually([&] { return count_of(server.log(), "reload done") == 1; }));
+  // The worker kills the group itself, just before the master would kill the
+  // worker; a worker that wakes too late on a loaded machine is killed by the
+  // master first, and the master then kills what its worker left behind.
+  // Either way the co-process is gone and the reload ends.
+  ASSERT_TRUE(eventually([&] { return !process_alive(pid); }, std::chrono::seconds(60)))
+      << server.log();
+  ASSERT_TRUE(eventually([&] { return count_of(server.log(), "reload done") == 1; }))
+      << server.log();
+  const std::string log = server.log();
+  EXPECT_TRUE(log.find("did not exit within 0.75 s after STOP") != std::string::npos ||
+              log.find("killing task worker 0") != std::string::npos)
+      << log;
   const long long next = push(c, "next");
   EXPECT_TRUE(eventually([&] { return evidence.tasks().count(next) == 1; })) << server.log();
 }
