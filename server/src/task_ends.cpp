@@ -19,11 +19,12 @@ void log_end(const taskpool::TaskEnd& end) {
 
 }  // namespace
 
-EndTimes unix_times(const taskpool::TaskEnd& end) {
-  const UnixMsFrom unix_ms;
-  return {.enqueued_ms = unix_ms(end.enqueued),
-          .started_ms = unix_ms(end.started),
-          .ended_ms = unix_ms(end.ended)};
+EndTimes unix_times(const taskpool::TaskEnd& end, SteadyToUnixMs& to_unix_ms) {
+  // The end first: the latest of the three, it is the one that refreshes.
+  const std::int64_t ended_ms = to_unix_ms(end.ended);
+  return {.enqueued_ms = to_unix_ms(end.enqueued),
+          .started_ms = to_unix_ms(end.started),
+          .ended_ms = ended_ms};
 }
 
 TaskEnds::TaskEnds(TaskIntake& intake, TaskResults& results, TaskMetrics& metrics)
@@ -42,7 +43,7 @@ void TaskEnds::on_end(const taskpool::TaskEnd& end) {
   // answered in this turn. What they keep is journaled as the task's end.
   std::optional<journal::Outcome> outcome;
   if (end.outcome != TASQ_FAILED) {
-    const EndTimes times = unix_times(end);
+    const EndTimes times = unix_times(end, to_unix_ms_);
     outcome = results_.on_end({.task_id = end.id,
                                .dead = end.outcome == TASQ_DEAD,
                                .attempts = end.attempt,

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "tasq/taskpool/pool.h"
+#include "unix_time.h"
 
 namespace tasq::server {
 
@@ -22,7 +23,7 @@ struct EndTimes {
   std::int64_t started_ms;   ///< this attempt started in a worker
   std::int64_t ended_ms;     ///< the master took the end in
 };
-EndTimes unix_times(const taskpool::TaskEnd& end);
+EndTimes unix_times(const taskpool::TaskEnd& end, SteadyToUnixMs& to_unix_ms);
 
 class TaskEnds {
  public:
@@ -35,6 +36,7 @@ class TaskEnds {
   TaskIntake& intake_;
   TaskResults& results_;
   TaskMetrics& metrics_;
+  SteadyToUnixMs to_unix_ms_;
 };
 
 }  // namespace tasq::server

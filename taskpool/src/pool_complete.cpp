@@ -18,16 +18,17 @@ namespace tasq::taskpool {
 // have written while the master drained) and re-arms nothing in epoll, where
 // a wait costs an epoll_ctl each time it is started.
 void Pool::Impl::arm_notify(WorkerSlot& slot) {
-  slot.notify.async_read_some(
-      boost::asio::buffer(&slot.notify_count, sizeof(slot.notify_count)),
-      [this, &slot](const boost::system::error_code& ec, std::size_t) {
-        if (ec == boost::asio::error::operation_aborted) return;  // pool gone
-        if (ec) {
-          spdlog::error("reading task worker {}'s eventfd: {}", slot.id, ec.message());
-          return;
-        }
-        on_notify(slot);
-      });
+  slot.notify.async_read_some(boost::asio::buffer(&slot.notify_count, sizeof(slot.notify_count)),
+                              [this, &slot](const boost::system::error_code& ec, std::size_t) {
+                                if (ec == boost::asio::error::operation_aborted)
+                                  return;  // pool gone
+                                if (ec) {
+                                  spdlog::error("reading task worker {}'s eventfd: {}", slot.id,
+                                                ec.message());
+                                  return;
+                                }
+                                on_notify(slot);
+                              });
 }
 
 void Pool::Impl::on_notify(WorkerSlot& slot) {
@@ -46,11 +47,14 @@ void Pool::Impl::drain() {
   for (const auto& slot : slots_) {
     scratch_heads_[slot->id] = readable(*slot) ? slot->reader.load_head() : 0;
   }
+  // One reading of the clock for the whole drain: per end it was a visible
+  // part of the master's time at hundreds of thousands of ends a second.
+  const Clock::time_point now = Clock::now();
   // A worker takes before it completes, so every task completed up to these
   // heads is in a claim read after them: take those into the books first.
   observe_claims();
   for (auto& slot : slots_) {
-    if (readable(*slot)) drain_worker(*slot, scratch_heads_[slot->id]);
+    if (readable(*slot)) drain_worker(*slot, scratch_heads_[slot->id], now);
   }
   // Completions freed room in the workers' queues, and perhaps a queue's turn.
   schedule_flush();
@@ -65,9 +69,9 @@ void Pool::Impl::notify_space_freed() {
   if (owner_.on_space_freed) owner_.on_space_freed();
 }
 
-void Pool::Impl::drain_worker(WorkerSlot& slot, std::uint64_t head) {
-  const auto result = slot.reader.drain(head, [this, &slot](const Completion& completion) {
-    return on_completion(slot, completion);
+void Pool::Impl::drain_worker(WorkerSlot& slot, std::uint64_t head, Clock::time_point now) {
+  const auto result = slot.reader.drain(head, [this, &slot, now](const Completion& completion) {
+    return on_completion(slot, completion, now);
   });
   if (result == CompletionReader::Result::corrupt) {
     worker_corrupted(slot, "its completion ring holds a record it could not have written");
@@ -76,7 +80,8 @@ void Pool::Impl::drain_worker(WorkerSlot& slot, std::uint64_t head) {
   wake_if_waiting(slot, shm::kWaitingForRoom);
 }
 
-bool Pool::Impl::on_completion(WorkerSlot& slot, const Completion& completion) {
+bool Pool::Impl::on_completion(WorkerSlot& slot, const Completion& completion,
+                               Clock::time_point now) {
   // A worker runs its tasks in the order it takes them: this must be the
   // oldest it holds, at the position and with the id the master gave it.
   const auto handle = slot.queue->complete(
@@ -90,27 +95,27 @@ bool Pool::Impl::on_completion(WorkerSlot& slot, const Completion& completion) {
   --counters_.in_flight;
   ++slot.tasks;
   if (completion.status == 0) {
-    complete_task(*handle, completion.result, completion.started_ns);
+    complete_task(*handle, completion.result, completion.started_ns, now);
   } else {
-    fail_task(*handle, completion.status, completion.reason, completion.started_ns);
+    fail_task(*handle, completion.status, completion.reason, completion.started_ns, now);
   }
   return true;
 }
 
 void Pool::Impl::complete_task(std::uint32_t handle, std::string_view result,
-                               std::int64_t started_ns) {
+                               std::int64_t started_ns, Clock::time_point ended) {
   ++counters_.completed;
-  emit(tasks_[handle], TASQ_COMPLETED, 0, result, {}, started_ns);
+  emit(tasks_[handle], TASQ_COMPLETED, 0, result, {}, started_ns, ended);
   release_task(handle);
 }
 
 void Pool::Impl::fail_task(std::uint32_t handle, int status, std::string_view reason,
-                           std::int64_t started_ns) {
+                           std::int64_t started_ns, Clock::time_point ended) {
   Task& task = tasks_[handle];
   ++counters_.failed;
   if (task.attempt < std::max(config_.task_retry, 1u)) {
     ++counters_.retried;
-    emit(task, TASQ_FAILED, status, {}, reason, started_ns);
+    emit(task, TASQ_FAILED, status, {}, reason, started_ns, ended);
     ++task.attempt;
     // The workers read the attempt from the record: the master's region,
     // written by the master alone.
@@ -121,12 +126,12 @@ void Pool::Impl::fail_task(std::uint32_t handle, int status, std::string_view re
   ++counters_.dead;
   spdlog::warn("task {} of queue '{}' dead-lettered after {} attempt(s): {}", task.id,
                task.queue->first, task.attempt, reason);
-  emit(task, TASQ_DEAD, status, {}, reason, started_ns);
+  emit(task, TASQ_DEAD, status, {}, reason, started_ns, ended);
   release_task(handle);
 }
 
 void Pool::Impl::emit(const Task& task, tasq_outcome outcome, int status, std::string_view result,
-                      std::string_view reason, std::int64_t started_ns) {
+                      std::string_view reason, std::int64_t started_ns, Clock::time_point ended) {
   const std::string_view queue = task.queue->first;
   reason_buffer_.assign(reason);
   const tasq_finish_info info{.id = task.id,
@@ -141,7 +146,6 @@ void Pool::Impl::emit(const Task& task, tasq_outcome outcome, int status, std::s
   finish_hook_->call(info);
   if (owner_.on_task_end) {
     using std::chrono::nanoseconds;
-    const Clock::time_point ended = Clock::now();
     const Clock::time_point enqueued =
         std::min(Clock::time_point(nanoseconds(task.enqueued_ns)), ended);
     // The worker's word for its start, kept within what the master knows.

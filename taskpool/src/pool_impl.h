@@ -186,19 +186,22 @@ class Pool::Impl {
   void on_notify(WorkerSlot& slot);
   /// Reads every worker's completions; the one place they are consumed.
   void drain();
-  void drain_worker(WorkerSlot& slot, std::uint64_t head);
+  /// `now`: read once per drain, after the heads, so it is no earlier than
+  /// any completion drained; every end of the drain is stamped with it.
+  void drain_worker(WorkerSlot& slot, std::uint64_t head, Clock::time_point now);
   /// Calls on_space_freed when a push found the ring full and space came back.
   void notify_space_freed();
   /// False when the completion is not for the task the worker holds.
-  bool on_completion(WorkerSlot& slot, const Completion& completion);
+  bool on_completion(WorkerSlot& slot, const Completion& completion, Clock::time_point now);
   /// `started_ns`: the attempt's steady-clock start as its worker reported
-  /// it, 0 when unknown.
-  void complete_task(std::uint32_t handle, std::string_view result, std::int64_t started_ns);
+  /// it, 0 when unknown; `ended`: when the master saw the attempt end.
+  void complete_task(std::uint32_t handle, std::string_view result, std::int64_t started_ns,
+                     Clock::time_point ended);
   /// An attempt failed: retried while attempts remain, else dead-lettered.
   void fail_task(std::uint32_t handle, int status, std::string_view reason,
-                 std::int64_t started_ns);
+                 std::int64_t started_ns, Clock::time_point ended);
   void emit(const Task& task, tasq_outcome outcome, int status, std::string_view result,
-            std::string_view reason, std::int64_t started_ns);
+            std::string_view reason, std::int64_t started_ns, Clock::time_point ended);
   /// Frees a task's ring space once it has ended for good.
   void release_task(std::uint32_t handle);
 

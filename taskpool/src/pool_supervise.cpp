@@ -235,7 +235,7 @@ void Pool::Impl::fail_held_tasks(const std::vector<std::pair<std::uint32_t, std:
       ++task.queue->second.pending;
       continue;
     }
-    fail_task(handle, -1, why, started_ns);
+    fail_task(handle, -1, why, started_ns, Clock::now());
   }
 }
 
