@@ -42,6 +42,35 @@ bool running(pid_t pid) {
   return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
 }
 
+// The pid a daemonized tasqd writes to `pid_file`, once it is there; 0 if
+// it never comes.
+pid_t pid_in(const std::string& pid_file) {
+  pid_t pid = 0;
+  eventually([&] {
+    std::ifstream in(pid_file);
+    return static_cast<bool>(in >> pid) && pid > 0;
+  });
+  return pid;
+}
+
+// A tasqd started with --daemonize yes and `args` (shell words, which may
+// redirect), its pid and log files in a fresh directory named after `name`.
+struct Daemon {
+  std::string pid_file;
+  std::string log;
+  int status;  ///< the foreground process's
+};
+
+Daemon start_daemon(const std::string& name, const std::string& args) {
+  const std::string dir = make_temp_dir(name);
+  Daemon daemon{dir + "/tasqd.pid", dir + "/tasqd.log", -1};
+  daemon.status = run_command(std::string(TASQ_TASQD_PATH) +
+                              " --daemonize yes --listen 127.0.0.1:0 --admin none --pid_file " +
+                              daemon.pid_file + " --log_file " + daemon.log + " " + args)
+                      .first;
+  return daemon;
+}
+
 std::vector<int> worker_pids(RedisClient& c) {
   auto info = c.command({"INFO", "workers"}).str;
   std::vector<int> pids;
@@ -180,20 +209,11 @@ TEST(ProcessLife, HupReopensTheLogFile) {
 }
 
 TEST(ProcessLife, DaemonizeWritesPidFile) {
-  auto dir = make_temp_dir("daemon");
-  auto pid_file = dir + "/tasqd.pid";
-  auto log = dir + "/tasqd.log";
-  auto [status, out] = run_command(std::string(TASQ_TASQD_PATH) +
-                                   " --daemonize yes --listen 127.0.0.1:0 --admin none"
-                                   " --task_worker_num 1 --pid_file " + pid_file + " --log_file " + log);
-  EXPECT_EQ(status, 0) << "the foreground process exits at once";
-  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(pid_file); }));
-  pid_t pid = 0;
-  ASSERT_TRUE(eventually([&] {
-    std::ifstream in(pid_file);
-    in >> pid;
-    return pid > 0;
-  }));
+  const Daemon daemon = start_daemon("daemon", "--task_worker_num 1");
+  const std::string& pid_file = daemon.pid_file;
+  EXPECT_EQ(daemon.status, 0) << "the foreground process exits at once";
+  const pid_t pid = pid_in(pid_file);
+  ASSERT_GT(pid, 0) << "no pid in " << pid_file;
   EXPECT_EQ(cmdline(pid).rfind("tasqd: master", 0), 0u);
   ASSERT_EQ(::kill(pid, SIGTERM), 0);
   EXPECT_TRUE(eventually([&] { return !running(pid); }));
@@ -206,21 +226,14 @@ TEST(ProcessLife, DaemonizeWritesPidFile) {
 // worker's start put /dev/null on them, which would silence the log or cut a
 // worker off from the master.
 TEST(ProcessLife, RunsWithItsStandardDescriptorsClosed) {
-  auto dir = make_temp_dir("closed-fds");
-  auto pid_file = dir + "/tasqd.pid";
-  auto log = dir + "/tasqd.log";
-  auto [status, out] = run_command(std::string(TASQ_TASQD_PATH) +
-                                   " --daemonize yes --listen 127.0.0.1:0 --admin none"
-                                   " --journal none --task_worker_num 1 --handler 'exec:tr a-z A-Z'"
-                                   " --pid_file " +
-                                   pid_file + " --log_file " + log + " 0<&- 1>&- 2>&-");
-  ASSERT_EQ(status, 0) << "the foreground process exits at once";
-  pid_t pid = 0;
-  ASSERT_TRUE(eventually([&] {
-    std::ifstream in(pid_file);
-    in >> pid;
-    return pid > 0;
-  }));
+  const Daemon daemon =
+      start_daemon("closed-fds",
+                   "--journal none --task_worker_num 1 --handler 'exec:tr a-z A-Z' 0<&- 1>&- 2>&-");
+  const std::string& pid_file = daemon.pid_file;
+  const std::string& log = daemon.log;
+  ASSERT_EQ(daemon.status, 0) << "the foreground process exits at once";
+  const pid_t pid = pid_in(pid_file);
+  ASSERT_GT(pid, 0) << "no pid in " << pid_file;
   struct Stop {
     pid_t pid;
     ~Stop() { ::kill(pid, SIGTERM); }
