@@ -214,12 +214,21 @@ check_unit_privileges() {
   [[ "$id" =~ ^[1-9][0-9]*$ ]] || fail "LPUSH answered '$id'"
   records_written() { grep -q "^privileged $id 1 task$" "$WORK"/records/worker.*.log; }
   wait_for 60 "the task to run" records_written
-  # The workers are the master's children; each runs as user:group.
+  # The workers are the master's children; each runs as user:group. A
+  # worker is root for the moment between its start and its drop (the task
+  # may have run on the other one already): wait for both, bounded.
   local workers
-  workers=$(ps -o user=,group=,args= --ppid "$master" | grep 'task worker' || true)
-  [ "$(echo "$workers" | grep -c .)" -eq 2 ] || fail "expected 2 workers: $(ps -f --ppid "$master")"
-  echo "$workers" | awk -v u="$user" -v g="$group" '$1 != u || $2 != g { exit 1 }' ||
-    fail "workers do not run as $user:$group: $workers"
+  workers_as_user() {
+    workers=$(ps -o user=,group=,args= --ppid "$master" | grep 'task worker' || true)
+    [ "$(echo "$workers" | grep -c .)" -eq 2 ] &&
+      echo "$workers" | awk -v u="$user" -v g="$group" '$1 != u || $2 != g { exit 1 }'
+  }
+  local _
+  for _ in $(seq 300); do
+    workers_as_user && break
+    sleep 0.1
+  done
+  workers_as_user || fail "workers do not run as $user:$group within 30 s: $workers"
   # The record file was written by the worker, as the user.
   [ "$(stat -c %U "$WORK"/records/worker.*.log | sort -u)" = "$user" ] ||
     fail "the handler did not run as $user"
