@@ -18,7 +18,10 @@
 #include <boost/asio/post.hpp>
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <system_error>
+#include <thread>
 #include <spdlog/spdlog.h>
 
 #include "file_io.h"
@@ -156,10 +159,27 @@ void Journal::Impl::maybe_start_rewrite() {
   });
 }
 
+namespace {
+
+// The old file was renamed over, so closing it frees all its blocks: 22-44 ms
+// for a 100-150 MB journal, which must not be the reactor's. A thread of its
+// own does it; if none can be had, the reactor pays.
+void close_in_background(int fd) {
+  try {
+    std::thread([fd] { ::close(fd); }).detach();
+  } catch (const std::system_error& e) {
+    spdlog::warn("journal: no thread to close the old file ({}); closing it here", e.what());
+    ::close(fd);
+  }
+}
+
+}  // namespace
+
 // On the reactor, once the thread is done: append what the thread did not
 // copy, make it durable, and switch. Appends cannot interleave: this runs
 // between two handlers.
 void Journal::Impl::finish_rewrite() {
+  const auto began = std::chrono::steady_clock::now();
   if (rewrite_thread_.joinable()) rewrite_thread_.join();
   std::unique_ptr<RewriteJob> job = std::move(rewrite_);
   std::string target = job->target_path;
@@ -180,25 +200,27 @@ void Journal::Impl::finish_rewrite() {
   // Rebase, computed before the switch so that a mismatch (a bug) leaves
   // the old file in place: copied records move to where the thread put them;
   // records appended since S move by the same distance as the tail.
+  // The index gives its entries in ascending offset order, and the sources
+  // are sorted the same way: one forward pass over both. A search per entry
+  // held the reactor for 26-39 ms with a million tasks scheduled; an entry
+  // out of order is not found, and the rewrite is given up, not misapplied.
   const auto& sources = job->sources;
   std::vector<std::uint64_t> rebased;
   rebased.reserve(index_.live());
   bool consistent = true;
+  auto source = sources.begin();
   index_.for_each([&](const LiveEntry& entry) {
     if (entry.offset >= job->source_end) {
       rebased.push_back(entry.offset - job->source_end + job->tail_base);
       return;
     }
-    auto it = std::lower_bound(sources.begin(), sources.end(), entry.offset,
-                               [](const RewriteJob::Source& s, std::uint64_t at) {
-                                 return s.offset < at;
-                               });
-    if (it == sources.end() || it->offset != entry.offset) {
+    while (source != sources.end() && source->offset < entry.offset) ++source;
+    if (source == sources.end() || source->offset != entry.offset) {
       consistent = false;
       rebased.push_back(0);
       return;
     }
-    rebased.push_back(job->new_offsets[static_cast<std::size_t>(it - sources.begin())]);
+    rebased.push_back(job->new_offsets[static_cast<std::size_t>(source - sources.begin())]);
   });
   if (!consistent) return give_up("a live task is missing from the snapshot");
 
@@ -231,13 +253,17 @@ void Journal::Impl::finish_rewrite() {
     std::lock_guard lock(fd_mutex_);
     fd_ = job->target_fd;
   }
-  ::close(old_fd);  // drops the old inode's lock; the new one is held already
+  close_in_background(old_fd);  // drops the old inode's lock; the new one is held already
   file_size_ = new_size;
   published_end_ = new_size;
   truncate_pending_ = false;  // whatever a failed write left is in the old file
   dirty_ = false;             // everything is in the file just synced
   ++rewrites_;
-  spdlog::info("journal {}: rewritten, {} -> {} bytes", path_, old_size, new_size);
+  // How long the switch held the reactor: what a task due or a push waited.
+  const auto held = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - began);
+  spdlog::info("journal {}: rewritten, {} -> {} bytes; the switch took {:.1f} ms", path_,
+               old_size, new_size, static_cast<double>(held.count()) / 1000.0);
 }
 
 void Journal::Impl::settle_rewrite() {
