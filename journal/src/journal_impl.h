@@ -54,6 +54,8 @@ class Journal::Impl {
   void append_outcome(const Outcome& outcome);
   void append_forget(std::uint64_t id);
   void release_outcome(std::uint64_t id, bool result, bool letter);
+  /// Puts pending_[at] in pending_last_ when it is a task or outcome record.
+  void index_pending(std::size_t at);
   std::error_code write();
   std::error_code sync();
   void start_sync_thread();
@@ -108,7 +110,6 @@ class Journal::Impl {
   /// that a batch without one pays nothing.
   std::unordered_map<std::uint64_t, std::size_t> pending_last_;
   bool pending_indexed_ = false;
-  void index_pending(std::size_t at);
   LiveIndex index_;
   /// The highest id written (a task's, or an ids record's): a rewrite
   /// carries it over so ids never go back, even when no task is live.

@@ -223,6 +223,7 @@ void Pool::Impl::on_worker_exit(std::uint32_t worker, int wait_status) {
 
 void Pool::Impl::fail_held_tasks(const std::vector<std::pair<std::uint32_t, std::int64_t>>& held,
                                  const std::string& why) {
+  const Clock::time_point now = Clock::now();  // one reading for them all, as a drain does
   for (const auto& [handle, started_ns] : held) {
     --counters_.in_flight;
     if (phase_ == Phase::stopping || phase_ == Phase::done) {
@@ -235,7 +236,7 @@ void Pool::Impl::fail_held_tasks(const std::vector<std::pair<std::uint32_t, std:
       ++task.queue->second.pending;
       continue;
     }
-    fail_task(handle, -1, why, started_ns, Clock::now());
+    fail_task(handle, -1, why, started_ns, now);
   }
 }
 
