@@ -115,6 +115,10 @@ constexpr auto kDirectives = std::to_array<Directive>({
         .name = "dispatch_mode", .group = kTasks, .arg = "MODE", .default_value = "preemptive",
         .help = "preemptive: an idle worker takes the next task; key: a queue's tasks run one at "
                 "a time, in push order"}),
+    row<Choice<&Config::worker_sched_policy, kWorkerSchedPolicyNames>>({
+        .name = "worker_sched_policy", .group = kTasks, .arg = "POLICY", .default_value = "batch",
+        .help = "batch: a woken worker (and its handler) waits for a free CPU instead of "
+                "preempting the master (SCHED_BATCH); normal: the policy tasqd was started with"}),
     row<Size<&Config::ring_size_bytes>>({
         .name = "ring_size", .group = kTasks, .arg = "SIZE", .default_value = "64m",
         .max = 64ull << 30,

@@ -19,6 +19,7 @@ namespace tasq::config::detail {
 inline constexpr std::array<std::string_view, 4> kLogLevelNames{"debug", "info", "warn", "error"};
 inline constexpr std::array<std::string_view, 3> kJournalFsyncNames{"always", "everysec", "no"};
 inline constexpr std::array<std::string_view, 2> kDispatchModeNames{"preemptive", "key"};
+inline constexpr std::array<std::string_view, 2> kWorkerSchedPolicyNames{"batch", "normal"};
 
 /// Case-insensitive ASCII equality.
 bool iequals(std::string_view a, std::string_view b);

@@ -42,6 +42,7 @@ taskpool::PoolConfig pool_config(const config::Config& config,
   pool.dispatch_mode = config.dispatch_mode == config::DispatchMode::key
                            ? taskpool::DispatchMode::key
                            : taskpool::DispatchMode::preemptive;
+  pool.sched_batch = config.worker_sched_policy == config::WorkerSchedPolicy::batch;
   return pool;
 }
 

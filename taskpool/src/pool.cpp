@@ -113,7 +113,8 @@ void Pool::Impl::start() {
                                                      .task_timeout = config_.task_timeout,
                                                      .max_request = config_.max_request,
                                                      .pipe_start_timeout = config_.pipe_start_timeout,
-                                                     .max_wait = config_.max_wait});
+                                                     .max_wait = config_.max_wait,
+                                                     .sched_batch = config_.sched_batch});
   memory_ = SharedMemory::create({.worker_count = config_.worker_count,
                                   .arena_bytes = config_.ring_bytes,
                                   .result_capacity = config_.max_payload_bytes,

@@ -2,6 +2,7 @@
 // pool's shared memory, enters its jail, loads the handler and runs tasks
 // until the master asks it to stop.
 
+#include <sched.h>
 #include <signal.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -9,10 +10,12 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <string>
@@ -65,6 +68,19 @@ std::chrono::milliseconds co_process_grace(std::chrono::milliseconds max_wait) {
   return max_wait > kMargin ? max_wait - kMargin : std::chrono::milliseconds(0);
 }
 
+/// Under SCHED_BATCH the wake-up a task brings does not preempt the master,
+/// which is usually the task on the CPU then: the worker runs on a free CPU,
+/// or when the master waits for its next event. Handlers and what they start
+/// inherit it. Refused (a seccomp filter, say), the worker runs on as it is.
+void apply_sched_policy(bool batch) {
+  if (!batch) return;
+  const sched_param param{};
+  if (::sched_setscheduler(0, SCHED_BATCH, &param) != 0) {
+    spdlog::warn("cannot run under SCHED_BATCH (worker_sched_policy batch): {}",
+                 std::strerror(errno));
+  }
+}
+
 /// The parent-death signal is cleared by setuid, so it is set (again) here,
 /// after the jail; a master that died meanwhile leaves us orphaned: exit.
 bool bind_to_master(pid_t master) {
@@ -90,6 +106,7 @@ int run(std::uint32_t id) {
     return shm::kExitConfig;
   }
   setup_logging(*settings, id);
+  apply_sched_policy(settings->sched_batch);
 
   try {
     const Identity identity = resolve_identity(settings->user, settings->group);

@@ -42,6 +42,7 @@ std::string encode(const WorkerSettings& settings) {
   put<std::uint64_t>(out, settings.max_request);
   put<std::int64_t>(out, settings.pipe_start_timeout.count());
   put<std::int64_t>(out, settings.max_wait.count());
+  put<std::uint8_t>(out, settings.sched_batch ? 1 : 0);
   return out;
 }
 
@@ -52,10 +53,13 @@ std::optional<WorkerSettings> decode_worker_settings(std::string_view bytes) {
     if (!take_text(bytes, *text)) return std::nullopt;
   }
   std::int64_t timeout_ms = 0, start_ms = 0, wait_ms = 0;
+  std::uint8_t sched_batch = 0;
   if (!take(bytes, timeout_ms) || !take(bytes, settings.max_request) || !take(bytes, start_ms) ||
-      !take(bytes, wait_ms) || !bytes.empty() || timeout_ms < 0 || start_ms < 0 || wait_ms < 0) {
+      !take(bytes, wait_ms) || !take(bytes, sched_batch) || !bytes.empty() || timeout_ms < 0 ||
+      start_ms < 0 || wait_ms < 0 || sched_batch > 1) {
     return std::nullopt;
   }
+  settings.sched_batch = sched_batch != 0;
   settings.task_timeout = std::chrono::milliseconds(timeout_ms);
   settings.pipe_start_timeout = std::chrono::milliseconds(start_ms);
   settings.max_wait = std::chrono::milliseconds(wait_ms);

@@ -19,6 +19,7 @@ struct WorkerSettings {
   std::uint64_t max_request = 0;  ///< tasks before the worker retires; 0 = never
   std::chrono::milliseconds pipe_start_timeout{30'000};  ///< pipe: READY within it
   std::chrono::milliseconds max_wait{3000};  ///< pipe: a co-process's time to exit after STOP
+  bool sched_batch = true;  ///< run under SCHED_BATCH (worker_sched_policy)
 };
 
 /// A compact byte string: each text field length-prefixed, then the numbers.

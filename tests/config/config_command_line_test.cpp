@@ -47,6 +47,17 @@ TEST(ConfigCommandLine, JournalDefaultsAndPolicies) {
   EXPECT_EQ(nowhere.errors[0], "journal: /nonexistent-dir: no such directory");
 }
 
+TEST(ConfigCommandLine, WorkerSchedPolicy) {
+  EXPECT_EQ(invoke({}).config.worker_sched_policy, WorkerSchedPolicy::batch);
+  auto normal = invoke({"--worker_sched_policy", "NORMAL"});
+  ASSERT_TRUE(normal.errors.empty()) << normal.errors[0];
+  EXPECT_EQ(normal.config.worker_sched_policy, WorkerSchedPolicy::normal);
+
+  auto bad = invoke({"--worker_sched_policy", "fifo"});
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_EQ(bad.errors[0], "worker_sched_policy: must be batch or normal: 'fifo'");
+}
+
 TEST(ConfigCommandLine, DispatchModeAndWatchDelay) {
   auto key = invoke({"--dispatch_mode", "key", "--reload_watch_delay_ms", "50"});
   ASSERT_TRUE(key.errors.empty()) << key.errors[0];

@@ -144,7 +144,8 @@ TEST(ConfigValues, DirectiveValuesForConfigGet) {
   config.listen.push_back(*parse_endpoint("unix:/tmp/a.sock"));
   config.requirepass = "pw";
   auto values = directive_values(config);
-  EXPECT_EQ(values.size(), 41u);
+  EXPECT_EQ(values.size(), 42u);
+  EXPECT_EQ(value_of(config, "worker_sched_policy"), "batch");
   EXPECT_EQ(value_of(config, "listen"), "127.0.0.1:6380 unix:/tmp/a.sock");
   EXPECT_EQ(value_of(config, "admin"), "none");
   EXPECT_EQ(value_of(config, "metrics"), "none");

@@ -1,13 +1,16 @@
 // Signals, titles, daemonize and pid file, with a real tasqd.
 
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -94,6 +97,60 @@ TEST(ProcessLife, TitlesShowMasterAndWorkers) {
   std::set<std::string> titles{cmdline(pids[0]), cmdline(pids[1])};
   EXPECT_TRUE(titles.count("tasqd: task worker 0") == 1) << *titles.begin();
   EXPECT_TRUE(titles.count("tasqd: task worker 1") == 1);
+}
+
+// The policy field of /proc/PID/stat (the 41st; the name, in parentheses,
+// may hold spaces, so fields are counted after it): 0 SCHED_OTHER, 3 SCHED_BATCH.
+int sched_policy_in(const std::string& stat) {
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 41 && fields >> field; ++i) {
+    if (i == 41) return std::stoi(field);
+  }
+  return -1;
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The workers, and the commands their handler starts, run under the policy
+// worker_sched_policy names: SCHED_BATCH by default, tasqd's own with normal.
+void workers_run_under(const std::vector<std::string>& args, int policy) {
+  const std::string dir = make_temp_dir("sched-policy");
+  std::vector<std::string> argv{"--handler", "exec:cat /proc/self/stat > " + dir + "/stat"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  TasqdProcess server(argv);
+  ASSERT_TRUE(server.started()) << server.log();
+  EXPECT_EQ(sched_policy_in(file_text("/proc/" + std::to_string(server.pid()) + "/stat")),
+            sched_getscheduler(0))
+      << "the master keeps the policy it was started with (this test's)";
+  RedisClient c(server.port());
+  std::vector<int> pids;
+  ASSERT_TRUE(eventually([&] {
+    pids = worker_pids(c);
+    return pids.size() == 2 && pids[0] > 0 && pids[1] > 0;
+  }));
+  // A worker sets its policy as it starts, before it says it is ready.
+  for (int pid : pids) {
+    const std::string stat = "/proc/" + std::to_string(pid) + "/stat";
+    EXPECT_TRUE(eventually([&] { return sched_policy_in(file_text(stat)) == policy; }))
+        << "worker " << pid << ": " << sched_policy_in(file_text(stat));
+  }
+  ASSERT_EQ(c.command({"LPUSH", "q", "x"}).type, Type::integer);
+  ASSERT_TRUE(eventually([&] { return info_field(c, "tasks_completed") == 1; }));
+  EXPECT_EQ(sched_policy_in(file_text(dir + "/stat")), policy) << "the handler's command";
+}
+
+TEST(ProcessLife, WorkersAndTheirCommandsRunUnderSchedBatchByDefault) {
+  workers_run_under({}, SCHED_BATCH);
+}
+
+TEST(ProcessLife, WorkerSchedPolicyNormalLeavesThemAsTasqdWasStarted) {
+  workers_run_under({"--worker_sched_policy", "normal"}, sched_getscheduler(0));
 }
 
 // A handler that leaves DIR/<id>.<queue>.<attempt> per task, as TaskFiles's

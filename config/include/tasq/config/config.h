@@ -41,6 +41,9 @@ enum class JournalFsync : std::uint8_t { always, everysec, no };
 /// How tasks are handed to workers: any idle worker takes the next task, or
 /// one task per queue at a time, in push order.
 enum class DispatchMode : std::uint8_t { preemptive, key };
+/// The Linux scheduling policy of the workers and their handlers: SCHED_BATCH
+/// (a woken worker never preempts the running master) or SCHED_OTHER.
+enum class WorkerSchedPolicy : std::uint8_t { batch, normal };
 /// `debug`, `info`, `warn` or `error`.
 std::string_view to_string(LogLevel level);
 
@@ -98,6 +101,7 @@ struct Config {
   std::vector<std::string> reload_watch;  ///< files and directories (recursive)
   std::chrono::milliseconds reload_watch_delay_ms{};
   DispatchMode dispatch_mode{};
+  WorkerSchedPolicy worker_sched_policy{};
   std::chrono::seconds result_ttl{};  ///< 0 = keep no result
   std::uint64_t result_max_memory_bytes{};
   std::uint64_t finished_events_max{};

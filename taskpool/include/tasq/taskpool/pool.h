@@ -43,6 +43,9 @@ struct PoolConfig {
   std::string log_level = "info";   ///< passed on to workers
   std::string log_file;             ///< empty = stderr
   DispatchMode dispatch_mode = DispatchMode::preemptive;
+  /// Workers (and what their handlers start) run under SCHED_BATCH: a worker
+  /// woken with a task waits for a free CPU rather than preempt the master.
+  bool sched_batch = true;
 };
 
 enum class WorkerState : std::uint8_t { starting, idle, busy, stopping, dead };
