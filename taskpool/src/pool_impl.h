@@ -152,6 +152,7 @@ class Pool::Impl {
   /// dispatch_mode key: a task of `queue` ended for good; its next one goes.
   void pass_turn(QueueCount& queue);
   void schedule_flush();
+  std::int64_t enqueue_time_ns();
   /// Once per reactor turn: takes stock of the workers' claims, takes tasks
   /// back from workers that should not keep them, hands the backlog out and
   /// wakes the workers that sleep and got tasks.
@@ -271,6 +272,10 @@ class Pool::Impl {
   PoolStats counters_;
   std::uint64_t drain_seq_ = 0;  ///< the master's copy of Header::drain_seq
   bool flush_posted_ = false;
+  /// When the tasks pushed since the last flush were accepted: the clock is
+  /// read once per turn of pushes, not once per task (a turn is one read of
+  /// one or more clients' pipelined commands).
+  std::optional<std::int64_t> turn_enqueued_ns_;
   bool space_wanted_ = false;  ///< a push found the ring full
   bool space_freed_ = false;   ///< ring space was freed since the last drain
   std::vector<std::uint64_t> scratch_offsets_;

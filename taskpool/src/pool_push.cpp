@@ -110,9 +110,7 @@ void Pool::Impl::fill_record(std::uint64_t offset, QueueEntry& entry, std::uint6
   std::memcpy(bytes + queue.size(), payload.data(), payload.size());
   const Task info{.offset = offset,
                   .id = id,
-                  .enqueued_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                     Clock::now().time_since_epoch())
-                                     .count(),
+                  .enqueued_ns = enqueue_time_ns(),
                   .queue = &entry,
                   .payload_len = static_cast<std::uint32_t>(payload.size()),
                   .attempt = attempt};
@@ -180,8 +178,18 @@ void Pool::Impl::schedule_flush() {
   post([this] { flush(); });
 }
 
+std::int64_t Pool::Impl::enqueue_time_ns() {
+  if (!turn_enqueued_ns_) {
+    turn_enqueued_ns_ =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+            .count();
+  }
+  return *turn_enqueued_ns_;
+}
+
 void Pool::Impl::flush() {
   flush_posted_ = false;
+  turn_enqueued_ns_.reset();
   if (!started_) return;
   observe_claims();
   rebalance();
