@@ -41,10 +41,10 @@ bool QueueTable::is_named(std::string_view queue) const { return named_.contains
 // Space-Saving: a queue not yet tracked takes the place of the least active
 // candidate that has no series, inheriting its score (an overestimate that
 // lets a steadily busy newcomer rise above the rest).
-void QueueTable::track(std::string_view queue, double weight) {
+QueueTable::Score& QueueTable::track(std::string_view queue, double weight) {
   if (auto it = scores_.find(queue); it != scores_.end()) {
     it->second.score += weight;
-    return;
+    return it->second;
   }
   double inherited = 0;
   if (scores_.size() >= limits_.tracked) {
@@ -56,16 +56,30 @@ void QueueTable::track(std::string_view queue, double weight) {
     // tracked > named, so a candidate without a series always exists.
     inherited = weakest->second.score;
     scores_.erase(weakest);
+    last_.counters = nullptr;
   }
-  scores_.emplace(std::string(queue), Score{inherited + weight, inherited});
+  return scores_.emplace(std::string(queue), Score{inherited + weight, inherited}).first->second;
 }
 
 QueueCounters& QueueTable::counters_for(std::string_view queue, double weight) {
-  if (!nameable(queue)) return other_;
-  track(queue, weight);
-  if (auto it = named_.find(queue); it != named_.end()) return it->second;
-  if (named_.size() < limits_.named) return named_[std::string(queue)];
-  return other_;
+  if (last_.counters != nullptr && queue == last_.name) {
+    if (last_.score != nullptr) last_.score->score += weight;
+    return *last_.counters;
+  }
+  Score* score = nullptr;
+  QueueCounters* counters = &other_;
+  if (nameable(queue)) {
+    score = &track(queue, weight);
+    if (auto it = named_.find(queue); it != named_.end()) {
+      counters = &it->second;
+    } else if (named_.size() < limits_.named) {
+      counters = &named_[std::string(queue)];
+    }
+  }
+  last_.name.assign(queue);
+  last_.score = score;
+  last_.counters = counters;
+  return *counters;
 }
 
 void QueueTable::on_enqueued(std::string_view queue, std::uint64_t tasks) {
@@ -93,6 +107,7 @@ void QueueTable::on_end(std::string_view queue, EndKind kind, double wait_second
 }
 
 void QueueTable::rerank() {
+  last_.counters = nullptr;  // series move below
   for (auto& [name, s] : scores_) {
     s.score *= limits_.decay;
     s.inherited *= limits_.decay;

@@ -56,6 +56,27 @@ TEST(QueueTable, ABusyNewcomerTakesTheSeriesOfAnIdleQueue) {
   EXPECT_EQ(completed_of(table, "busy") + table.other().completed, 500u);
 }
 
+// The last queue looked up is remembered; losing its series in a rerank
+// must send its next event to other, not to the series it no longer has.
+TEST(QueueTable, AQueueThatLostItsSeriesCountsUnderOtherAtOnce) {
+  QueueTable table({.named = 1, .tracked = 4, .decay = 0.5});
+  table.on_end("old", EndKind::completed, 0, 0);
+  ASSERT_TRUE(table.is_named("old"));
+  for (int second = 0; second < 20 && table.is_named("old"); ++second) {
+    for (int i = 0; i < 50; ++i) table.on_end("new", EndKind::completed, 0, 0);
+    table.on_end("old", EndKind::completed, 0, 0);  // the last one looked up
+    table.rerank();
+  }
+  ASSERT_TRUE(table.is_named("new"));
+  ASSERT_FALSE(table.is_named("old"));
+  const std::uint64_t other_before = table.other().completed;
+  const std::uint64_t new_before = completed_of(table, "new");
+  table.on_end("old", EndKind::completed, 0, 0);
+  EXPECT_EQ(table.other().completed, other_before + 1);
+  table.on_end("new", EndKind::completed, 0, 0);
+  EXPECT_EQ(completed_of(table, "new"), new_before + 1);
+}
+
 TEST(QueueTable, SimilarQueuesDoNotFlap) {
   QueueTable table({.named = 1, .tracked = 4, .decay = 0.5});
   for (int second = 0; second < 20; ++second) {

@@ -86,12 +86,24 @@ class QueueTable {
   };
 
   QueueCounters& counters_for(std::string_view queue, double weight);
-  void track(std::string_view queue, double weight);
+  /// The queue's candidate entry, its score raised by `weight`.
+  Score& track(std::string_view queue, double weight);
 
   Limits limits_;
   std::map<std::string, Score, std::less<>> scores_;  ///< the candidates
   std::map<std::string, QueueCounters, std::less<>> named_;
   QueueCounters other_;
+  /// The last queue counters_for() looked up, and where its score and
+  /// series are: most pushes and ends name the queue of the one before, and
+  /// two map lookups and a UTF-8 check per task are a measurable part of the
+  /// master's time. Map nodes stay put until erased, so only an erase (in
+  /// track() or rerank()) makes these stale; both forget them.
+  struct LastQueue {
+    std::string name;
+    Score* score = nullptr;           ///< null: not nameable
+    QueueCounters* counters = nullptr;  ///< null: nothing remembered
+  };
+  LastQueue last_;
 };
 
 }  // namespace tasq::metrics
