@@ -4,6 +4,8 @@
 #   tasqd  journal_fsync always    vs  redis-server appendonly yes, appendfsync always
 #   tasqd  journal_fsync everysec  vs  redis-server appendonly yes, appendfsync everysec
 #   tasqd  journal none            (the cost of the journal under everysec)
+#   redis-server with no persistence  (tasqd as shipped, journal on with
+#                                      everysec, against Redis as most run it)
 # alternating runs, medians, ratios. Every server writes into the same
 # temporary directory (one file system, one disk).
 #
@@ -49,13 +51,15 @@ start_tasqd() {
   wait_loaded "${port[$name]}"
 }
 
-# start_redis NAME FSYNC
+# start_redis NAME FSYNC|none
 start_redis() {
   local name=$1 fsync=$2
+  local aof=(--appendonly yes --appendfsync "$fsync")
+  [ "$fsync" = none ] && aof=(--appendonly no)
   port[$name]=$(free_port)
   mkdir -p "$work/$name"
-  redis-server --port "${port[$name]}" --bind 127.0.0.1 --save '' --appendonly yes \
-    --appendfsync "$fsync" --dir "$work/$name" --daemonize no >"$work/$name.log" 2>&1 &
+  redis-server --port "${port[$name]}" --bind 127.0.0.1 --save '' "${aof[@]}" \
+    --dir "$work/$name" --daemonize no >"$work/$name.log" 2>&1 &
   wait_ping "${port[$name]}"
 }
 
@@ -72,6 +76,7 @@ start_tasqd t-everysec --journal "$work/t-everysec/tasq.journal" --journal_fsync
 start_tasqd t-none --journal none
 start_redis r-always always
 start_redis r-everysec everysec
+start_redis r-none none
 
 # measure P SERVER... : one median per server, the servers in turn, the
 # order rotated every round.
@@ -90,12 +95,24 @@ measure() {
   for name in "${names[@]}"; do result[$name.$pipeline]=$(median <"$work/$name.$pipeline"); done
 }
 
+cpu_wait_us() { sed -n 's/^some .*total=\([0-9]*\)/\1/p' /proc/pressure/cpu 2>/dev/null || true; }
+load_before=$(cut -d' ' -f1 /proc/loadavg)
+cpu_wait0=$(cpu_wait_us)
+started_at=$(date +%s.%N)
 for pipeline in 1 16; do
-  measure "$pipeline" t-always r-always t-everysec r-everysec t-none
+  measure "$pipeline" t-always r-always t-everysec r-everysec t-none r-none
 done
+cpu_wait1=$(cpu_wait_us)
+pressure=n/a
+if [ -n "$cpu_wait0" ] && [ -n "$cpu_wait1" ]; then
+  pressure=$(awk -v a="$cpu_wait0" -v b="$cpu_wait1" -v t0="$started_at" -v t1="$(date +%s.%N)" \
+    'BEGIN {printf "%.0f%%", (b - a) / 10000 / (t1 - t0)}')
+fi
 
 printf '\nredis-benchmark -t lpush -c 50 -n %s, median of %s rotating runs (requests/s)\n' \
   "$requests" "$rounds"
+printf 'load average %s before, %s after; CPU pressure (some task waiting for a CPU): %s of the time\n' \
+  "$load_before" "$(cut -d' ' -f1 /proc/loadavg)" "$pressure"
 printf '%-34s %12s %12s %8s\n' "" "-P 1" "-P 16" ""
 row() { printf '%-34s %12.0f %12.0f\n' "$1" "${result[$2.1]}" "${result[$2.16]}"; }
 row "tasqd journal_fsync always" t-always
@@ -103,6 +120,7 @@ row "redis appendfsync always" r-always
 row "tasqd journal_fsync everysec" t-everysec
 row "redis appendfsync everysec" r-everysec
 row "tasqd journal none" t-none
+row "redis no persistence" r-none
 printf '\n%-34s %11sx %11sx   goal\n' "ratio" "" ""
 printf '%-34s %11sx %11sx   >= 1.0\n' "tasq always / redis always" \
   "$(ratio "${result[t-always.1]}" "${result[r-always.1]}")" \
@@ -113,6 +131,9 @@ printf '%-34s %11sx %11sx   >= 1.0\n' "tasq everysec / redis everysec" \
 printf '%-34s %11sx %11sx   >= 0.9\n' "tasq everysec / tasq journal none" \
   "$(ratio "${result[t-everysec.1]}" "${result[t-none.1]}")" \
   "$(ratio "${result[t-everysec.16]}" "${result[t-none.16]}")"
+printf '%-34s %11sx %11sx   >= 1.0, >= 0.9\n' "tasq everysec / redis no persistence" \
+  "$(ratio "${result[t-everysec.1]}" "${result[r-none.1]}")" \
+  "$(ratio "${result[t-everysec.16]}" "${result[r-none.16]}")"
 
 # Replay: fill a journal with live tasks (a handler that never runs them:
 # the workers are stopped by a never-ending first task), stop, restart, time.

@@ -53,7 +53,8 @@ void TaskEnds::on_end(const taskpool::TaskEnd& end) {
                                .queue = end.queue,
                                .result = end.result,
                                .error = end.reason,
-                               .payload = end.payload});
+                               .payload = end.payload},
+                              intake_.journal() != nullptr);
   }
   intake_.record_end(end, outcome ? &*outcome : nullptr);
   log_end(end);

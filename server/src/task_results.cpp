@@ -42,7 +42,7 @@ void TaskResults::released(std::uint64_t task_id, bool result, bool letter) {
   if (release_) release_(task_id, result, letter);
 }
 
-std::optional<journal::Outcome> TaskResults::on_end(const End& given) {
+std::optional<journal::Outcome> TaskResults::on_end(const End& given, bool journaled) {
   End end = given;
   end.result = end.result.substr(0, max_result_bytes_);
   const std::int64_t now = end.ended_ms;
@@ -64,7 +64,9 @@ std::optional<journal::Outcome> TaskResults::on_end(const End& given) {
   wake(keys, end.dead ? 3 : 2);
   streams_.end_of_turn();
 
-  if (!changes.result_kept && !keeps_letter) return std::nullopt;
+  // Without a journal the record would be built only to be dropped: for an
+  // end with a result, two string copies and an allocation.
+  if (!journaled || (!changes.result_kept && !keeps_letter)) return std::nullopt;
   journal::Outcome out;
   out.id = end.task_id;
   out.dead = end.dead;
@@ -147,6 +149,9 @@ void TaskResults::wake(const results::StreamKey* keys, std::size_t count) {
 // One timer for the oldest result's expiry, re-armed as they go; none while
 // no result is kept, so an idle server has nothing to wake for.
 void TaskResults::arm_expiry(std::int64_t now) {
+  // Nothing kept can expire before the oldest does, and the timer is set for
+  // that: an end need not look at the oldest entry (cold memory by then).
+  if (expiry_armed_for_ && now < *expiry_armed_for_) return;
   const std::optional<std::int64_t> next = streams_.results().expire(now);
   if (!next) {
     if (expiry_armed_for_) expiry_timer_.cancel();

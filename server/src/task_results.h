@@ -75,10 +75,10 @@ class TaskResults {
     std::string_view error;    ///< dead
     std::string_view payload;  ///< dead
   };
-  /// Records the end in the streams and returns the outcome record to
-  /// journal as the task's end, or nullopt when nothing of it is kept (then
-  /// a plain end record). Wakes the clients waiting on it.
-  std::optional<journal::Outcome> on_end(const End& end);
+  /// Records the end in the streams and, when `journaled`, returns the
+  /// outcome record to journal as the task's end, or nullopt when nothing of
+  /// it is kept (then a plain end record). Wakes the clients waiting on it.
+  std::optional<journal::Outcome> on_end(const End& end, bool journaled);
   /// At start: an outcome read back from the journal (before any end).
   void restore(const journal::Outcome& outcome);
 
