@@ -131,7 +131,7 @@ printf '%-34s %11sx %11sx   >= 1.0\n' "tasq everysec / redis everysec" \
 printf '%-34s %11sx %11sx   >= 0.9\n' "tasq everysec / tasq journal none" \
   "$(ratio "${result[t-everysec.1]}" "${result[t-none.1]}")" \
   "$(ratio "${result[t-everysec.16]}" "${result[t-none.16]}")"
-printf '%-34s %11sx %11sx   >= 1.0, >= 0.9\n' "tasq everysec / redis no persistence" \
+printf '%-34s %11sx %11sx   >= 1.0, >= 0.9\n' "as shipped / redis no persistence" \
   "$(ratio "${result[t-everysec.1]}" "${result[r-none.1]}")" \
   "$(ratio "${result[t-everysec.16]}" "${result[r-none.16]}")"
 
