@@ -7,7 +7,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -112,11 +111,6 @@ int sched_policy_in(const std::string& stat) {
   return -1;
 }
 
-std::string file_text(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 // The workers, and the commands their handler starts, run under the policy
 // worker_sched_policy names: SCHED_BATCH by default, tasqd's own with normal.
 void workers_run_under(const std::vector<std::string>& args, int policy) {
@@ -125,7 +119,7 @@ void workers_run_under(const std::vector<std::string>& args, int policy) {
   argv.insert(argv.end(), args.begin(), args.end());
   TasqdProcess server(argv);
   ASSERT_TRUE(server.started()) << server.log();
-  EXPECT_EQ(sched_policy_in(file_text("/proc/" + std::to_string(server.pid()) + "/stat")),
+  EXPECT_EQ(sched_policy_in(read_file("/proc/" + std::to_string(server.pid()) + "/stat")),
             sched_getscheduler(0))
       << "the master keeps the policy it was started with (this test's)";
   RedisClient c(server.port());
@@ -137,12 +131,12 @@ void workers_run_under(const std::vector<std::string>& args, int policy) {
   // A worker sets its policy as it starts, before it says it is ready.
   for (int pid : pids) {
     const std::string stat = "/proc/" + std::to_string(pid) + "/stat";
-    EXPECT_TRUE(eventually([&] { return sched_policy_in(file_text(stat)) == policy; }))
-        << "worker " << pid << ": " << sched_policy_in(file_text(stat));
+    EXPECT_TRUE(eventually([&] { return sched_policy_in(read_file(stat)) == policy; }))
+        << "worker " << pid << ": " << sched_policy_in(read_file(stat));
   }
   ASSERT_EQ(c.command({"LPUSH", "q", "x"}).type, Type::integer);
   ASSERT_TRUE(eventually([&] { return info_field(c, "tasks_completed") == 1; }));
-  EXPECT_EQ(sched_policy_in(file_text(dir + "/stat")), policy) << "the handler's command";
+  EXPECT_EQ(sched_policy_in(read_file(dir + "/stat")), policy) << "the handler's command";
 }
 
 TEST(ProcessLife, WorkersAndTheirCommandsRunUnderSchedBatchByDefault) {

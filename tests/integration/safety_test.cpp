@@ -10,7 +10,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -30,13 +29,6 @@ namespace {
 using Type = Reply::Type;
 using namespace std::chrono_literals;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 int count_of(const std::string& text, const std::string& needle) {
   int n = 0;
   for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
@@ -45,7 +37,7 @@ int count_of(const std::string& text, const std::string& needle) {
 
 // Alive and not a zombie (an orphan's zombie may wait for an init that never reaps).
 bool running(pid_t pid) {
-  const std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
   const auto close = stat.rfind(')');
   return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
 }
@@ -74,18 +66,18 @@ TEST(Safety, ReloadPastMaxWaitTimeKillsTheCommandOfTheKilledWorker) {
   ASSERT_TRUE(server.started()) << server.log();
   RedisClient c(server.port());
   ASSERT_EQ(c.command({"LPUSH", "q", "once"}).type, Type::integer);
-  ASSERT_TRUE(eventually([&] { return count_of(slurp(ran), "start") == 1; }));
+  ASSERT_TRUE(eventually([&] { return count_of(read_file(ran), "start") == 1; }));
   server.signal(SIGUSR1);
   ASSERT_TRUE(eventually([&] { return info_field(c, "tasks_completed") == 1; }, 60s))
       << server.log();
 
   // Every shell that started (one per run) is gone, whichever way it ended.
   std::set<int> shells;
-  std::istringstream lines(slurp(ran));
+  std::istringstream lines(read_file(ran));
   std::string word;
   int pid = 0;
   while (lines >> word >> pid) shells.insert(pid);
-  ASSERT_EQ(shells.size(), 2u) << slurp(ran);
+  ASSERT_EQ(shells.size(), 2u) << read_file(ran);
   EXPECT_TRUE(eventually(
       [&] {
         for (int shell : shells) {
@@ -94,7 +86,7 @@ TEST(Safety, ReloadPastMaxWaitTimeKillsTheCommandOfTheKilledWorker) {
         return true;
       },
       30s));
-  const std::string text = slurp(ran);
+  const std::string text = read_file(ran);
   EXPECT_EQ(count_of(text, "start"), 2) << text;
   EXPECT_EQ(count_of(text, "ran"), 1) << "the killed worker's command ran on:\n" << text;
   EXPECT_EQ(info_field(c, "tasks_retried"), 1);
@@ -114,8 +106,8 @@ TEST(Safety, APipeCoProcessAndItsChildrenDieWithTheirWorker) {
   RedisClient c(server.port());
   ASSERT_EQ(c.command({"LPUSH", "q", "first"}).type, Type::integer);
   ASSERT_TRUE(eventually([&] { return info_field(c, "tasks_completed") == 1; })) << server.log();
-  const int coprocess = std::atoi(slurp(dir + "/coprocesses").c_str());
-  const int child = std::atoi(slurp(dir + "/children").c_str());
+  const int coprocess = std::atoi(read_file(dir + "/coprocesses").c_str());
+  const int child = std::atoi(read_file(dir + "/children").c_str());
   ASSERT_GT(coprocess, 0);
   ASSERT_GT(child, 0);
   ASSERT_TRUE(running(coprocess) && running(child));
@@ -132,7 +124,7 @@ TEST(Safety, APipeCoProcessAndItsChildrenDieWithTheirWorker) {
   ASSERT_EQ(c.command({"LPUSH", "q", "second"}).type, Type::integer);
   EXPECT_TRUE(eventually([&] { return info_field(c, "tasks_completed") == 2; }, 60s))
       << server.log();
-  EXPECT_EQ(count_of(slurp(dir + "/coprocesses"), "\n"), 2);
+  EXPECT_EQ(count_of(read_file(dir + "/coprocesses"), "\n"), 2);
 }
 
 // A command gets stdin, stdout and stderr and nothing else of its worker's
@@ -152,7 +144,7 @@ TEST(Safety, CommandsInheritOnlyStdioAndNotTheAdminToken) {
   ASSERT_TRUE(eventually([&] { return info_field(c, "tasks_completed") == 1; }));
 
   // ls's own handle on the directory it lists aside, only 0, 1 and 2.
-  const std::string fds = slurp(dir + "/fds." + std::to_string(id.integer));
+  const std::string fds = read_file(dir + "/fds." + std::to_string(id.integer));
   std::istringstream lines(fds);
   std::string line;
   std::set<int> seen;
@@ -167,13 +159,13 @@ TEST(Safety, CommandsInheritOnlyStdioAndNotTheAdminToken) {
   }
   EXPECT_TRUE(seen.count(0) && seen.count(1) && seen.count(2)) << fds;
 
-  const std::string env = slurp(dir + "/env." + std::to_string(id.integer));
+  const std::string env = read_file(dir + "/env." + std::to_string(id.integer));
   EXPECT_NE(env.find("TASQ_TEST_ORDINARY=passed-on"), std::string::npos) << env;
   EXPECT_EQ(env.find("TASQ_ADMIN_TOKEN"), std::string::npos) << env;
   EXPECT_EQ(env.find("s3cret-token-of-the-master"), std::string::npos) << env;
   for (int worker : worker_pids(c)) {
     ASSERT_GT(worker, 0);
-    const std::string environ = slurp("/proc/" + std::to_string(worker) + "/environ");
+    const std::string environ = read_file("/proc/" + std::to_string(worker) + "/environ");
     EXPECT_EQ(environ.find("TASQ_ADMIN_TOKEN"), std::string::npos) << "worker " << worker;
   }
 }
