@@ -27,6 +27,8 @@ trap 'kill $(jobs -p) 2>/dev/null || true; pkill -f "sleep 3599" 2>/dev/null || 
 
 # shellcheck source=bench/side_by_side.sh
 source bench/side_by_side.sh
+# shellcheck source=bench/pressure.sh
+source bench/pressure.sh
 # Pushes are refused while tasqd replays its journal: wait for loading:0.
 wait_loaded() {
   for _ in $(seq 600); do
@@ -95,24 +97,19 @@ measure() {
   for name in "${names[@]}"; do result[$name.$pipeline]=$(median <"$work/$name.$pipeline"); done
 }
 
-cpu_wait_us() { sed -n 's/^some .*total=\([0-9]*\)/\1/p' /proc/pressure/cpu 2>/dev/null || true; }
 load_before=$(cut -d' ' -f1 /proc/loadavg)
 cpu_wait0=$(cpu_wait_us)
 started_at=$(date +%s.%N)
 for pipeline in 1 16; do
   measure "$pipeline" t-always r-always t-everysec r-everysec t-none r-none
 done
-cpu_wait1=$(cpu_wait_us)
-pressure=n/a
-if [ -n "$cpu_wait0" ] && [ -n "$cpu_wait1" ]; then
-  pressure=$(awk -v a="$cpu_wait0" -v b="$cpu_wait1" -v t0="$started_at" -v t1="$(date +%s.%N)" \
-    'BEGIN {printf "%.0f%%", (b - a) / 10000 / (t1 - t0)}')
-fi
+pressure=$(cpu_pressure_since "$cpu_wait0" "$started_at")
+pressure=${pressure:+$pressure%}
 
 printf '\nredis-benchmark -t lpush -c 50 -n %s, median of %s rotating runs (requests/s)\n' \
   "$requests" "$rounds"
 printf 'load average %s before, %s after; CPU pressure (some task waiting for a CPU): %s of the time\n' \
-  "$load_before" "$(cut -d' ' -f1 /proc/loadavg)" "$pressure"
+  "$load_before" "$(cut -d' ' -f1 /proc/loadavg)" "${pressure:-n/a}"
 printf '%-34s %12s %12s %8s\n' "" "-P 1" "-P 16" ""
 row() { printf '%-34s %12.0f %12.0f\n' "$1" "${result[$2.1]}" "${result[$2.16]}"; }
 row "tasqd journal_fsync always" t-always

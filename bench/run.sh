@@ -629,10 +629,8 @@ machine() {
 }
 
 # ------------------------------------------------------------------- run --
-# cpu_wait_us: microseconds, since boot, during which some runnable task
-# waited for a CPU (PSI). Over the run it says how busy the machine was.
-cpu_wait_us() { sed -n 's/^some .*total=\([0-9]*\)/\1/p' /proc/pressure/cpu 2>/dev/null || true; }
-
+# shellcheck source=bench/pressure.sh
+source bench/pressure.sh
 # shellcheck source=bench/pipe_sections.sh
 source bench/pipe_sections.sh
 if [ -n "$swoole_so" ] && [ ! -f "$swoole_so" ]; then
@@ -644,6 +642,7 @@ wanted() { ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" $1 "* ]]; }
 
 description=$(machine)
 started_at=$(date +%s)
+started_ns=$(date +%s.%N)
 cpu_wait0=$(cpu_wait_us)
 start_redis
 for section in ingest scrape e2e latency memory wait results blocked pool pipe_php pipe_python pipe_memory; do
@@ -660,12 +659,8 @@ fi
 # The plot is of the ingest section; --section may have left it out.
 if [ -s "$work/pipeline.dat" ]; then plot "$out_dir"; fi
 
-pressure=
-cpu_wait1=$(cpu_wait_us)
-if [ -n "$cpu_wait0" ] && [ -n "$cpu_wait1" ] && (($(date +%s) > started_at)); then
-  pressure=$(calc "($cpu_wait1 - $cpu_wait0) / 10000 / ($(date +%s) - $started_at)")
-  pressure=$(printf '; CPU pressure: some task waited for a CPU %.0f%% of the time' "$pressure")
-fi
+pressure=$(cpu_pressure_since "$cpu_wait0" "$started_ns")
+pressure=${pressure:+"; CPU pressure: some task waited for a CPU $pressure% of the time"}
 {
   echo "Machine: $description$pressure"
   echo "Run: $([ "$smoke" = 1 ] && echo 'smoke (tiny sizes: the figures mean nothing)' || echo full)," \
